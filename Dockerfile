@@ -1,0 +1,24 @@
+# One image for web, worker, beat and bot.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /src/frontend/web
+COPY frontend/web/package.json frontend/web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/web/ ./
+RUN npm run build
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    CHANCETAP_VAR_DIR=/app/var
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 chancetap
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+COPY . .
+COPY --from=frontend /src/frontend/static/frontend /app/frontend/static/frontend
+RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput \
+    && mkdir -p /app/var && chown -R chancetap /app/var
+USER chancetap
+EXPOSE 8000
+CMD ["uvicorn", "chancetap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*"]

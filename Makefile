@@ -1,0 +1,106 @@
+# Chance Tap — developer commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BIN ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+WEB := frontend/web
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# `make run` uses the embedded defaults and debug mode unless told otherwise.
+RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+# `make test` runs against the real local PostgreSQL and Redis unless told otherwise.
+TEST_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chancetap} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
+
+.PHONY: help
+help: ## List every target with what it does
+	@awk 'BEGIN {FS = ":.*## "; printf "Chance Tap — make targets\n\n"} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# --- installing -----------------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Create the Python virtualenv and install pinned dependencies
+
+.PHONY: node
+node: $(WEB)/node_modules/.installed ## Install the Mini App's npm packages
+
+.PHONY: frontend
+frontend: node ## Build the Mini App into Django static files
+	cd $(WEB) && npm run build --silent
+
+.PHONY: install
+install: venv frontend ## Install everything (venv, npm packages, frontend build)
+
+# --- running --------------------------------------------------------------------------------
+.PHONY: migrate
+migrate: venv ## Apply database migrations
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+.PHONY: seed
+seed: venv ## Seed demo data (idempotent)
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+.PHONY: run
+run: install migrate seed ## Install, migrate, seed and start web + worker (+ bot) on 127.0.0.1:8000
+	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) bin/run-all
+
+.PHONY: worker
+worker: venv ## Start only the Celery worker (with beat)
+	$(RUN_ENV) $(VENV)/bin/celery -A chancetap worker -B --loglevel=INFO
+
+.PHONY: bot
+bot: venv ## Start only the Telegram bot (polling; needs TELEGRAM_BOT_TOKEN)
+	$(RUN_ENV) $(PY) manage.py runbot
+
+# --- checking -------------------------------------------------------------------------------
+.PHONY: services
+services: ## Check (and start when installed) the local PostgreSQL and Redis used by tests
+	@scripts/ensure-services
+
+.PHONY: lint
+lint: venv node ## ruff lint + format check, ESLint, Prettier
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	cd $(WEB) && npm run lint --silent && npm run format:check --silent
+
+.PHONY: typecheck
+typecheck: venv node ## mypy (django-stubs) and tsc
+	$(TEST_ENV) $(VENV)/bin/mypy .
+	cd $(WEB) && npm run typecheck --silent
+
+.PHONY: fmt
+fmt: venv node ## Format Python (ruff) and TypeScript (Prettier)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	cd $(WEB) && npm run format --silent
+
+.PHONY: test-web
+test-web: node ## Vitest unit tests of the Mini App
+	cd $(WEB) && npm test --silent
+
+.PHONY: browser
+browser: ## Install Debian's Chromium for browser tests when missing
+	@scripts/ensure-chromium
+
+.PHONY: test-py
+test-py: venv frontend services browser ## pytest: every Python suite incl. browser tests (real Postgres + Redis)
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+.PHONY: test
+test: install services browser lint typecheck test-web test-py ## Lint, type checks and every test suite
+
+.PHONY: clean
+clean: ## Remove the virtualenv, node_modules, build output and local state
+	rm -rf $(VENV) $(WEB)/node_modules frontend/static/frontend var .mypy_cache .ruff_cache .pytest_cache

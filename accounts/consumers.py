@@ -1,0 +1,56 @@
+"""``ws/me/``: the player's personal event stream (balance changes, payment results)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.serializers.json import DjangoJSONEncoder
+
+from accounts.events import user_group
+from accounts.selectors import user_profile
+from accounts.ws_auth import AuthenticatedConsumerMixin
+
+
+class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    group: str = ""
+
+    async def connect(self) -> None:
+        if await self.refuse_unless_authenticated():
+            return
+        user = self.scope["user"]
+        self.group = user_group(user.tg_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept(self._chosen_subprotocol())
+        profile = await database_sync_to_async(user_profile)(user=user)
+        await self.send_json({"type": "hello", "user": profile})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+            return
+        await self.send_json(
+            {"type": "error", "code": "frame_unsupported", "message": "Unknown frame type."}
+        )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            await super().receive(text_data=text_data, bytes_data=bytes_data)
+        except ValueError:
+            await self.send_json(
+                {"type": "error", "code": "frame_invalid", "message": "Frames must be JSON."}
+            )
+
+    async def user_event(self, event: dict[str, Any]) -> None:
+        """Relay an event sent to the user's group (see ``accounts.events.user_event_send``)."""
+        await self.send_json(event["payload"])
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        return json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, tg_id: int, password: str | None = None, **extra: Any) -> User:
+        user = self.model(tg_id=tg_id, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, tg_id: int, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(tg_id, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A Telegram user, keyed by their Telegram id. Staff log in to the admin with a password."""
+
+    tg_id = models.BigIntegerField(primary_key=True, verbose_name="Telegram id")
+    username = models.CharField(max_length=64, blank=True, default="")
+    first_name = models.CharField(max_length=128, blank=True, default="")
+    last_name = models.CharField(max_length=128, blank=True, default="")
+    photo_url = models.URLField(max_length=512, blank=True, default="")
+    language_code = models.CharField(max_length=16, blank=True, default="")
+    phone = models.CharField(max_length=32, blank=True, default="")
+    is_premium = models.BooleanField(default=False)
+    is_blocked = models.BooleanField(default=False, db_index=True)
+    blocked_reason = models.CharField(max_length=255, blank=True, default="")
+    is_staff = models.BooleanField(default=False)
+    referrer = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        help_text="Set once, when the user is created; never changed.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "tg_id"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = "user"
+        verbose_name_plural = "users"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(tg_id__gt=0), name="user_tg_id_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(referrer=models.F("tg_id")), name="user_not_own_referrer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        handle = f"@{self.username}" if self.username else self.display_name
+        return f"{handle} ({self.tg_id})"
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return name or self.username or str(self.tg_id)

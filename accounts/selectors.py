@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import User
+
+
+def user_get(*, tg_id: int) -> User | None:
+    return User.objects.filter(tg_id=tg_id).first()
+
+
+def user_profile(*, user: User) -> dict[str, Any]:
+    """The caller's own profile, as ``GET /api/v1/me`` and the login answer show it."""
+    return {
+        "tg_id": user.tg_id,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "display_name": user.display_name,
+        "photo_url": user.photo_url,
+        "language_code": user.language_code,
+        "is_premium": user.is_premium,
+        "referrer_id": user.referrer_id,
+        "created_at": user.created_at,
+    }

@@ -1,0 +1,166 @@
+"""Account use cases: Telegram login and user creation (SPEC §2)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import sentry_sdk
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+
+from accounts.initdata import (
+    InitData,
+    InitDataError,
+    TelegramUser,
+    bot_id_from_token,
+    validate_init_data,
+    validate_init_data_signature,
+)
+from accounts.models import User
+from accounts.tokens import token_issue
+from chancetap.core import metrics
+from chancetap.core.errors import AuthenticationError, ForbiddenError, ServiceUnavailableError
+from referrals.services import referrer_resolve_for_new_user_in_tx
+
+logger = logging.getLogger(__name__)
+
+USER_CREATE_RETRIES = 3
+_TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+_PROFILE_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "photo_url",
+    "language_code",
+    "is_premium",
+)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    token: str
+    created: bool
+
+
+def init_data_validate(*, raw: str) -> InitData:
+    """Validate initData with our bot token (or, when enabled, the third-party signature)."""
+    try:
+        return validate_init_data(
+            raw,
+            bot_token=settings.TELEGRAM_BOT_TOKEN,
+            max_age=settings.TELEGRAM_INITDATA_MAX_AGE,
+        )
+    except InitDataError as exc:
+        hash_failed = exc.code in ("init_data_hash_invalid", "init_data_hash_missing")
+        if hash_failed and settings.TELEGRAM_ACCEPT_SIGNATURE_ONLY:
+            try:
+                return validate_init_data_signature(
+                    raw,
+                    bot_id=bot_id_from_token(settings.TELEGRAM_BOT_TOKEN),
+                    max_age=settings.TELEGRAM_INITDATA_MAX_AGE,
+                )
+            except InitDataError as sig_exc:
+                exc = sig_exc
+        metrics.auth_failures.labels(code=exc.code).inc()
+        raise AuthenticationError(exc.code, exc.message) from exc
+
+
+def _profile_from(tg_user: TelegramUser) -> dict[str, object]:
+    return {
+        "username": tg_user.username[:64],
+        "first_name": tg_user.first_name[:128],
+        "last_name": tg_user.last_name[:128],
+        "photo_url": tg_user.photo_url[:512] if tg_user.photo_url.startswith("https://") else "",
+        "language_code": tg_user.language_code[:16],
+        "is_premium": tg_user.is_premium,
+    }
+
+
+@transaction.atomic(durable=True)
+def _user_upsert(*, tg_user: TelegramUser, start_param: str) -> tuple[User, bool]:
+    profile = _profile_from(tg_user)
+    user = User.objects.select_for_update().filter(tg_id=tg_user.id).first()
+    if user is not None:
+        changed = [name for name in _PROFILE_FIELDS if getattr(user, name) != profile[name]]
+        if changed:
+            for name in changed:
+                setattr(user, name, profile[name])
+            user.save(update_fields=[*changed, "updated_at"])
+        return user, False
+
+    referrer = referrer_resolve_for_new_user_in_tx(start_param=start_param, tg_id=tg_user.id)
+    try:
+        with transaction.atomic():
+            user = User(tg_id=tg_user.id, referrer=referrer, **profile)
+            user.set_unusable_password()
+            user.save(force_insert=True)
+    except IntegrityError:
+        # A concurrent first login created the user: theirs wins, ours is a plain login.
+        return User.objects.get(tg_id=tg_user.id), False
+    if referrer is not None:
+        logger.info(
+            "referral attached",
+            extra={
+                "event": "referral_attached",
+                "tg_id": user.tg_id,
+                "referrer_id": referrer.tg_id,
+            },
+        )
+    logger.info("user created", extra={"event": "user_created", "tg_id": user.tg_id})
+    return user, True
+
+
+def user_get_or_create_from_telegram(
+    *, tg_user: TelegramUser, start_param: str = ""
+) -> tuple[User, bool]:
+    """Create the user on first entry (or refresh their profile), retrying transient DB errors."""
+    last_error: Exception | None = None
+    for attempt in range(USER_CREATE_RETRIES + 1):
+        try:
+            return _user_upsert(tg_user=tg_user, start_param=start_param)
+        except _TRANSIENT_DB_ERRORS as exc:
+            last_error = exc
+            logger.warning(
+                "transient database error on login",
+                extra={"event": "login_db_retry", "attempt": attempt + 1, "tg_id": tg_user.id},
+            )
+            if attempt < USER_CREATE_RETRIES:
+                time.sleep(0.05 * (2**attempt))
+    metrics.user_create_failures.inc()
+    sentry_sdk.capture_exception(last_error)
+    logger.error(
+        "login failed after retries",
+        extra={"event": "login_failed", "tg_id": tg_user.id},
+        exc_info=last_error,
+    )
+    raise ServiceUnavailableError(
+        "service_busy", "We could not sign you in right now. Please try again in a moment."
+    )
+
+
+def telegram_login(*, init_data: str) -> LoginResult:
+    """Validate initData, create or refresh the user, refuse blocked users, issue a JWT."""
+    data = init_data_validate(raw=init_data)
+    user, created = user_get_or_create_from_telegram(
+        tg_user=data.user, start_param=data.start_param
+    )
+    if user.is_blocked:
+        metrics.auth_failures.labels(code="user_blocked").inc()
+        raise ForbiddenError("user_blocked", "Your account is blocked.")
+    return LoginResult(user=user, token=token_issue(tg_id=user.tg_id), created=created)
+
+
+@transaction.atomic(durable=True)
+def user_set_blocked(*, user: User, blocked: bool, reason: str = "") -> User:
+    user = User.objects.select_for_update().get(tg_id=user.tg_id)
+    user.is_blocked = blocked
+    user.blocked_reason = reason[:255] if blocked else ""
+    user.save(update_fields=["is_blocked", "blocked_reason", "updated_at"])
+    logger.info(
+        "user block changed",
+        extra={"event": "user_blocked" if blocked else "user_unblocked", "tg_id": user.tg_id},
+    )
+    return user

@@ -1,0 +1,11 @@
+"""The one Celery app. Tasks are thin interfaces over services (STYLE.md rule 7)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
+
+app = Celery("chancetap")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,95 @@
+"""Every API error is ``{"code", "message", "details"?}`` (SPEC §8)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from chancetap.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        # Unexpected: log it and answer in our format (never Django's HTML 500 page).
+        logger.exception("unhandled API error", exc_info=exc)
+        return Response(
+            error_body("server_error", "Something went wrong on our side. Please try again."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+    assert isinstance(exc, exceptions.APIException)
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(
+            error_body("validation_error", "The request is not valid.", exc.detail),
+            status=response.status_code,
+            headers=_copy_headers(response),
+        )
+    detail = exc.detail
+    if isinstance(detail, dict) and "code" in detail and "message" in detail:
+        body = error_body(str(detail["code"]), str(detail["message"]), detail.get("details"))
+    else:
+        code = getattr(detail, "code", None) or _DEFAULT_CODES.get(response.status_code, "error")
+        if code in ("invalid", "error"):
+            code = _DEFAULT_CODES.get(response.status_code, "error")
+        details = None
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            details = {"retry_after": int(exc.wait)}
+        body = error_body(str(code), str(detail), details)
+    return Response(body, status=response.status_code, headers=_copy_headers(response))
+
+
+def _copy_headers(response: Response) -> dict[str, str]:
+    return {k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")}
+
+
+def json_error_view(status_code: int, code: str, message: str) -> Any:
+    def view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+        return JsonResponse(error_body(code, message), status=status_code)
+
+    return view
+
+
+handler400 = json_error_view(400, "bad_request", "The request is not valid.")
+handler403 = json_error_view(403, "permission_denied", "You may not do this.")
+handler404 = json_error_view(404, "not_found", "Nothing here.")
+
+
+def handler500(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        error_body("server_error", "Something went wrong on our side. Please try again."),
+        status=500,
+    )

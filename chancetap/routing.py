@@ -1,0 +1,5 @@
+"""WebSocket URL routing for every app."""
+
+from accounts.routing import websocket_urlpatterns as accounts_ws
+
+websocket_urlpatterns = [*accounts_ws]

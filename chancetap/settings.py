@@ -1,0 +1,318 @@
+"""Chance Tap settings: everything from the environment, secure by default (STYLE.md rule 10).
+
+With no variables set the project runs on embedded defaults: SQLite, the in-memory channel layer,
+the local-memory cache and a file-system Celery transport. ``DATABASE_URL`` and ``REDIS_URL`` switch
+to PostgreSQL and Redis. With ``DJANGO_DEBUG`` off the process refuses to start without its secrets.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("CHANCETAP_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file() and not os.environ.get("CHANCETAP_IGNORE_DOTENV"):
+    env.read_env(str(BASE_DIR / ".env"))
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+TESTING = "pytest" in sys.modules or env.bool("CHANCETAP_TESTING", default=False)
+
+# Development-only fallbacks: never used with DEBUG off (checked below).
+_DEV_SECRET = "dev-insecure-secret-key-change-me-0123456789abcdef"  # noqa: S105
+_DEV_JWT_SECRET = "dev-insecure-jwt-secret-change-me-0123456789abcdef"  # noqa: S105
+DEV_BOT_TOKEN = "1000000001:DEV-chancetap-development-token-000000"  # noqa: S105
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+JWT_SECRET = env.str("JWT_SECRET", default="")
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+# Whether a real bot token was configured (the bot process runs only then).
+TELEGRAM_BOT_TOKEN_SET = bool(TELEGRAM_BOT_TOKEN)
+
+if TESTING:
+    # The test suite signs its own initData and tokens with these fixed, public test values.
+    SECRET_KEY = SECRET_KEY or "test-secret-key-0123456789abcdef0123456789abcdef"
+    JWT_SECRET = JWT_SECRET or "test-jwt-secret-0123456789abcdef0123456789abcdef"
+    TELEGRAM_BOT_TOKEN = TELEGRAM_BOT_TOKEN or "1234567890:TEST-chancetap-test-token-abcdefghijk"
+
+if not DEBUG:
+    missing = [
+        name
+        for name, value in (
+            ("DJANGO_SECRET_KEY", SECRET_KEY),
+            ("JWT_SECRET", JWT_SECRET),
+            ("TELEGRAM_BOT_TOKEN", TELEGRAM_BOT_TOKEN),
+        )
+        if not value
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            "DJANGO_DEBUG is off, so these secrets must be set: " + ", ".join(missing)
+        )
+    if len(JWT_SECRET) < 32:
+        raise ImproperlyConfigured("JWT_SECRET must be at least 32 characters")
+else:
+    SECRET_KEY = SECRET_KEY or _DEV_SECRET
+    JWT_SECRET = JWT_SECRET or _DEV_JWT_SECRET
+    TELEGRAM_BOT_TOKEN = TELEGRAM_BOT_TOKEN or DEV_BOT_TOKEN
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "django_prometheus",
+    "chancetap.core",
+    "accounts",
+    "payments",
+    "leaderboards",
+    "rooms",
+    "referrals",
+    "botapp",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "chancetap.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "chancetap.urls"
+ASGI_APPLICATION = "chancetap.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------------
+# Tests run against the real local servers unless told otherwise (make test exports these too).
+_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chancetap"
+_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
+DATABASE_URL = env.str("DATABASE_URL", default=_TEST_DATABASE_URL if TESTING else "")
+if DATABASE_URL:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+            "DATABASE_CONN_MAX_AGE", default=0 if TESTING else 60
+        )
+        _test_db = env.str("TEST_DATABASE_NAME", default="")
+        if _test_db:  # lets several test runs share one server
+            DATABASES["default"]["TEST"] = {"NAME": _test_db}
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "chancetap.sqlite3"),
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# --- Redis: cache, channel layer, Celery broker -------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default=_TEST_REDIS_URL if TESTING else "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chancetap"),
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("CHANNELS_PREFIX", default="chancetap"),
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Celery -------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    (CELERY_FILESYSTEM_DIR / "queue").mkdir(parents=True, exist_ok=True)
+    (CELERY_FILESYSTEM_DIR / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 90
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Auth -----------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+TELEGRAM_INITDATA_MAX_AGE = env.int("TELEGRAM_INITDATA_MAX_AGE", default=86400)
+# Accept initData carrying only the third-party Ed25519 signature (no valid hash) for this bot id.
+TELEGRAM_ACCEPT_SIGNATURE_ONLY = env.bool("TELEGRAM_ACCEPT_SIGNATURE_ONLY", default=False)
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="ChanceTapBot")
+TELEGRAM_APP_NAME = env.str("TELEGRAM_APP_NAME", default="play")
+TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org")
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+WEBAPP_URL = env.str("WEBAPP_URL", default="http://127.0.0.1:8000/")
+JWT_EXPIRY_SECONDS = env.int("JWT_EXPIRY_SECONDS", default=3600)
+JWT_ISSUER = env.str("JWT_ISSUER", default="chancetap")
+# Development login (mints initData for a demo user): exists only with DEBUG on.
+DEV_LOGIN_ENABLED = DEBUG and env.bool("DEV_LOGIN_ENABLED", default=True)
+
+# --- DRF / OpenAPI --------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TelegramJWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "chancetap.core.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env.str("THROTTLE_AUTH", default="30/min"),
+        "user": env.str("THROTTLE_USER", default="600/min"),
+    },
+}
+if DEBUG:
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
+        "rest_framework.renderers.BrowsableAPIRenderer"
+    )
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Chance Tap API",
+    "DESCRIPTION": "REST API of the Chance Tap Telegram Mini App.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
+
+# --- i18n / static --------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+TIME_ZONE = "UTC"
+LEADERBOARD_TIME_ZONE = env.str("LEADERBOARD_TIME_ZONE", default="Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+FRONTEND_DIST_DIR = BASE_DIR / "frontend" / "static" / "frontend"
+WHITENOISE_MAX_AGE = 86400
+# Vite names its bundles name-<hash>.ext: those never change, so browsers may keep them forever.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+[-.][0-9A-Za-z_-]{8,12}\.(?:js|css|woff2?|png|svg|webp)$"
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Security -------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Telegram shows the Mini App in an iframe on web clients.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# --- Observability --------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "chancetap.core.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "chancetap.core.logging.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+        "aiogram": {"level": "INFO"},
+    },
+}
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:  # pragma: no cover - needs a DSN
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.apis import dev_login_view
+from chancetap.core.health import healthz, readyz
+from chancetap.core.metrics_view import metrics_view
+
+api_v1 = [
+    path("", include("accounts.urls")),
+    path("", include("payments.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
+    path("dev/login", dev_login_view, name="dev-login"),
+    path("admin/", admin.site.urls),
+    path("", include("frontend.urls")),
+]
+
+handler400 = "chancetap.core.exceptions.handler400"
+handler403 = "chancetap.core.exceptions.handler403"
+handler404 = "chancetap.core.exceptions.handler404"
+handler500 = "chancetap.core.exceptions.handler500"

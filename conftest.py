@@ -1,0 +1,90 @@
+"""Shared pytest fixtures: real PostgreSQL and Redis, an API client, signed initData."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.initdata import make_init_data
+from accounts.models import User
+from accounts.tokens import token_issue
+
+_ids = itertools.count(700_000_001)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def next_tg_id() -> Callable[[], int]:
+    return lambda: next(_ids)
+
+
+@pytest.fixture
+def signed_init_data() -> Callable[..., str]:
+    """``signed_init_data(user={...}, auth_date=..., start_param=...)`` signed with our token."""
+
+    def sign(
+        *,
+        user: dict[str, Any] | None = None,
+        tg_id: int | None = None,
+        auth_date: int | None = None,
+        start_param: str = "",
+        bot_token: str | None = None,
+        **extra: str,
+    ) -> str:
+        if user is None:
+            user = {
+                "id": tg_id or next(_ids),
+                "first_name": "Test",
+                "last_name": "Player",
+                "username": "test_player",
+                "language_code": "en",
+            }
+        return make_init_data(
+            bot_token=bot_token or settings.TELEGRAM_BOT_TOKEN,
+            user=user,
+            auth_date=auth_date if auth_date is not None else int(time.time()),
+            start_param=start_param,
+            extra=extra or None,
+        )
+
+    return sign
+
+
+@pytest.fixture
+def make_user() -> Callable[..., User]:
+    def create(**fields: Any) -> User:
+        fields.setdefault("tg_id", next(_ids))
+        fields.setdefault("first_name", "Player")
+        fields.setdefault("username", f"player{fields['tg_id']}")
+        return User.objects.create_user(**fields)
+
+    return create
+
+
+@pytest.fixture
+def auth_client(make_user: Callable[..., User]) -> Callable[..., tuple[APIClient, User]]:
+    """``client, user = auth_client()``: an API client carrying a fresh JWT."""
+
+    def build(user: User | None = None, **fields: Any) -> tuple[APIClient, User]:
+        user = user or make_user(**fields)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(tg_id=user.tg_id)}")
+        return client, user
+
+    return build

@@ -1,0 +1,42 @@
+"""Serve the built Mini App (``frontend/web`` → ``frontend/static/frontend``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET
+
+DEV_LOGIN_META = '<meta name="chancetap-dev-login" content="1">'
+
+
+@lru_cache(maxsize=4)
+def _index_html(path: Path, mtime: float, dev_login: bool) -> str:
+    html = path.read_text(encoding="utf-8")
+    if dev_login:
+        html = html.replace("</head>", f"    {DEV_LOGIN_META}\n  </head>", 1)
+    return html
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    path = settings.FRONTEND_DIST_DIR / "index.html"
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        return JsonResponse(
+            {
+                "code": "frontend_not_built",
+                "message": "The Mini App is not built yet: run 'make frontend'.",
+            },
+            status=503,
+        )
+    response = HttpResponse(
+        _index_html(path, mtime, settings.DEV_LOGIN_ENABLED), content_type="text/html"
+    )
+    patch_cache_control(response, max_age=300, public=False, private=True)
+    patch_vary_headers(response, ["Accept-Language", "Authorization"])
+    return response

@@ -1,0 +1,147 @@
+"""Admin: presets, limits, rates, payments and the audited support refund."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.models import User
+from chancetap.core.errors import ApplicationError
+from payments.models import (
+    Balance,
+    DonationPreset,
+    LedgerEntry,
+    Payment,
+    PaymentSettings,
+    RateSettings,
+    RateSnapshot,
+    StarCharge,
+    SupportRefund,
+)
+from payments.services import support_refund_issue
+
+SUPPORT_GROUP = "support"
+
+
+def is_support(user: Any) -> bool:
+    return bool(
+        user.is_active and (user.is_superuser or user.groups.filter(name=SUPPORT_GROUP).exists())
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DonationPreset)
+class DonationPresetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("place", "title_en", "title_ru", "stars", "is_active")
+    list_editable = ("stars", "is_active")
+
+
+class SingletonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not self.model.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PaymentSettings)
+class PaymentSettingsAdmin(SingletonAdmin):
+    list_display = ("min_stars", "max_stars", "invoices_per_minute", "updated_at")
+
+
+@admin.register(RateSettings)
+class RateSettingsAdmin(SingletonAdmin):
+    list_display = ("source", "manual_rate", "http_url", "rounding", "decimals", "updated_at")
+
+
+@admin.register(RateSnapshot)
+class RateSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("fetched_at", "rate", "source")
+
+
+@admin.register(Balance)
+class BalanceAdmin(ReadOnlyAdmin):
+    list_display = ("user", "stars", "updated_at")
+    search_fields = ("=user__tg_id", "user__username")
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "kind", "amount", "balance_after", "business_key")
+    list_filter = ("kind",)
+    search_fields = ("=user__tg_id", "business_key", "cause_id")
+    date_hierarchy = "created_at"
+
+
+class RefundForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.register(StarCharge)
+class StarChargeAdmin(ReadOnlyAdmin):
+    list_display = ("applied_at", "user", "purpose", "stars", "tons", "source", "refunded_at")
+    list_filter = ("purpose", "source")
+    search_fields = ("=user__tg_id", "telegram_payment_charge_id")
+    actions = ["refund"]
+
+    @admin.action(description="Refund selected charges to the player (support)")
+    def refund(self, request: HttpRequest, queryset: QuerySet[StarCharge]) -> HttpResponse | None:
+        if not is_support(request.user):
+            self.message_user(request, "Only the support group may refund.", messages.ERROR)
+            return None
+        form = RefundForm(request.POST if "apply" in request.POST else None)
+        if "apply" not in request.POST or not form.is_valid():
+            return render(
+                request,
+                "admin/payments/refund_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "charges": queryset,
+                    "form": form,
+                    "title": "Refund Stars payments",
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        staff = request.user
+        assert isinstance(staff, User)
+        for charge in queryset:
+            try:
+                audit = support_refund_issue(
+                    charge_id=charge.pk, staff=staff, reason=form.cleaned_data["reason"]
+                )
+            except ApplicationError as exc:
+                self.message_user(request, f"{charge}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{charge}: {audit.get_outcome_display()}", messages.SUCCESS
+                )
+        return None
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "purpose", "stars", "status", "paid_at")
+    list_filter = ("status", "purpose")
+    search_fields = ("=id", "=user__tg_id", "telegram_payment_charge_id")
+    date_hierarchy = "created_at"
+
+
+@admin.register(SupportRefund)
+class SupportRefundAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "staff", "charge", "outcome", "reason")
+    list_filter = ("outcome",)

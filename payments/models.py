@@ -1,0 +1,288 @@
+"""Stars ledger, payments, idempotency-relevant money records (SPEC §3)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Balance(models.Model):
+    """Cached Stars balance: always equal to the sum of the user's ledger entries, never < 0."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="stars_balance",
+    )
+    stars = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "balances"
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=0), name="balance_non_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.stars} ⭐"
+
+
+class LedgerEntry(models.Model):
+    """One immutable movement of Stars. ``business_key`` makes every business event apply once."""
+
+    class Kind(models.TextChoices):
+        TOPUP = "topup", "Top-up"
+        ENTRY_FEE = "entry_fee", "Entry fee"
+        PRIZE = "prize", "Prize"
+        ORGANIZER_SHARE = "organizer_share", "Organizer share"
+        ROOM_REFUND = "room_refund", "Room refund"
+        BONUS_REWARD = "bonus_reward", "Bonus reward"
+        SUPPORT_REFUND = "support_refund", "Support refund"
+        ADJUSTMENT = "adjustment", "Adjustment"
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    amount = models.BigIntegerField(help_text="Signed Stars: credits > 0, debits < 0.")
+    balance_after = models.BigIntegerField()
+    business_key = models.CharField(max_length=200, unique=True)
+    cause_type = models.CharField(max_length=32, blank=True, default="")
+    cause_id = models.CharField(max_length=64, blank=True, default="")
+    memo = models.CharField(max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Staff member who caused it (admin actions).",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "ledger_entries"
+        indexes = [
+            models.Index(fields=["user", "created_at"]),
+            models.Index(fields=["kind", "created_at"]),
+            models.Index(fields=["cause_type", "cause_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_non_zero"),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0), name="ledger_balance_after_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount:+d} ⭐ for {self.user_id} ({self.business_key})"
+
+
+class DonationPreset(models.Model):
+    """The donate modal's packages ("1st place", "2nd place", "3rd place")."""
+
+    place = models.PositiveSmallIntegerField(unique=True)
+    title_en = models.CharField(max_length=64)
+    title_ru = models.CharField(max_length=64)
+    stars = models.PositiveIntegerField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "donation_presets"
+        ordering = ["place"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gt=0), name="preset_stars_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_en} — {self.stars} ⭐"
+
+
+class PaymentSettings(models.Model):
+    """Singleton row (pk=1) of admin-managed money settings."""
+
+    min_stars = models.PositiveIntegerField(default=1)
+    max_stars = models.PositiveIntegerField(default=100_000)
+    invoices_per_minute = models.PositiveIntegerField(
+        default=10, help_text="Invoices one user may create per minute."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "payment_settings"
+        verbose_name_plural = "payment settings"
+
+    def __str__(self) -> str:
+        return f"Payment limits {self.min_stars}–{self.max_stars} ⭐"
+
+
+class Payment(models.Model):
+    """A Telegram Stars invoice and what became of it. Credited only on ``successful_payment``."""
+
+    class Purpose(models.TextChoices):
+        TOPUP = "topup", "Top-up"
+        DONATION = "donation", "Donation"
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Created"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+        REFUNDED = "refunded", "Refunded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+    )
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    stars = models.PositiveIntegerField()
+    preset = models.ForeignKey(DonationPreset, null=True, blank=True, on_delete=models.SET_NULL)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.CREATED, db_index=True
+    )
+    invoice_link = models.CharField(max_length=255, blank=True, default="")
+    telegram_payment_charge_id = models.TextField(null=True, blank=True, unique=True)
+    provider_payment_charge_id = models.TextField(blank=True, default="")
+    tons = models.DecimalField(max_digits=30, decimal_places=9, null=True, blank=True)
+    rate = models.DecimalField(max_digits=30, decimal_places=12, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "payments"
+        indexes = [models.Index(fields=["user", "status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gt=0), name="payment_stars_positive"),
+            models.CheckConstraint(
+                condition=Q(status="created") | Q(status="cancelled") | ~Q(paid_at=None),
+                name="payment_paid_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.stars} ⭐ by {self.user_id} [{self.status}]"
+
+
+class StarCharge(models.Model):
+    """One ``successful_payment`` from Telegram, keyed by its charge id (applied exactly once).
+
+    The same invoice can be paid more than once (a forwarded invoice keeps its Pay button), so a
+    charge is its own record: the first charge of a ``created`` payment marks it paid, any further
+    charge is still recorded and credited — never dropped.
+    """
+
+    telegram_payment_charge_id = models.TextField(primary_key=True)
+    provider_payment_charge_id = models.TextField(blank=True, default="")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="charges")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    stars = models.PositiveIntegerField()
+    purpose = models.CharField(max_length=16, choices=Payment.Purpose.choices)
+    tons = models.DecimalField(max_digits=30, decimal_places=9, default=Decimal(0))
+    rate = models.DecimalField(max_digits=30, decimal_places=12, null=True, blank=True)
+    source = models.CharField(
+        max_length=16, default="bot", help_text="bot, webhook or reconcile: who told us first."
+    )
+    applied_at = models.DateTimeField(default=timezone.now, db_index=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "star_charges"
+
+    def __str__(self) -> str:
+        return f"charge {self.telegram_payment_charge_id[:16]}… {self.stars} ⭐"
+
+
+class SupportRefund(models.Model):
+    """Audit of every refund a support agent issued (who, when, why, what Telegram said)."""
+
+    class Outcome(models.TextChoices):
+        REFUNDED = "refunded", "Refunded"
+        ALREADY_REFUNDED = "already_refunded", "Already refunded at Telegram"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Telegram error"
+
+    charge = models.ForeignKey(StarCharge, on_delete=models.PROTECT, related_name="support_refunds")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    detail = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "support_refunds"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} by {self.staff_id}: {self.reason[:40]}"
+
+
+class RateSettings(models.Model):
+    """Singleton row (pk=1): where the Stars→tons rate comes from and how tons are rounded."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Manual value"
+        HTTP = "http", "HTTP JSON source"
+
+    class Rounding(models.TextChoices):
+        FLOOR = "floor", "Floor"
+        HALF_UP = "half_up", "Half up"
+        HALF_EVEN = "half_even", "Half even (banker's)"
+
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    manual_rate = models.DecimalField(
+        max_digits=30, decimal_places=12, default=Decimal(1), help_text="Tons per Star."
+    )
+    http_url = models.URLField(max_length=500, blank=True, default="")
+    http_json_path = models.CharField(
+        max_length=200, blank=True, default="", help_text="Dotted path, e.g. 'data.0.price'."
+    )
+    http_usd_per_star = models.DecimalField(
+        max_digits=30,
+        decimal_places=12,
+        null=True,
+        blank=True,
+        help_text="When the source gives TON in USD: tons per star = usd_per_star / price.",
+    )
+    cache_ttl_seconds = models.PositiveIntegerField(default=600, help_text="300–3600 seconds.")
+    rounding = models.CharField(max_length=16, choices=Rounding.choices, default=Rounding.FLOOR)
+    decimals = models.PositiveSmallIntegerField(default=0, help_text="0 or 2 decimal places.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "rate_settings"
+        verbose_name_plural = "rate settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(manual_rate__gt=0), name="rate_manual_positive"),
+            models.CheckConstraint(
+                condition=Q(cache_ttl_seconds__gte=300) & Q(cache_ttl_seconds__lte=3600),
+                name="rate_ttl_5_to_60_min",
+            ),
+            models.CheckConstraint(condition=Q(decimals__in=[0, 2]), name="rate_decimals_0_or_2"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rate from {self.source}"
+
+
+class RateSnapshot(models.Model):
+    """Every rate we fetched or set, with its source and time (the fallback reads the latest)."""
+
+    rate = models.DecimalField(max_digits=30, decimal_places=12)
+    source = models.CharField(max_length=500)
+    fetched_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "rate_snapshots"
+        ordering = ["-fetched_at"]
+        constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="rate_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.rate} tons/⭐ from {self.source} at {self.fetched_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from payments.models import DonationPreset, LedgerEntry, Payment
+
+PENDING_WINDOW = timedelta(hours=24)
+
+
+def payment_get_for_user(*, user_id: int, payment_id: uuid.UUID) -> Payment | None:
+    return Payment.objects.filter(pk=payment_id, user_id=user_id).first()
+
+
+def payment_list_pending(*, user_id: int, limit: int = 5) -> list[Payment]:
+    """Invoices the player opened but has not paid or cancelled in the last 24 hours."""
+    since = timezone.now() - PENDING_WINDOW
+    return list(
+        Payment.objects.filter(
+            user_id=user_id, status=Payment.Status.CREATED, created_at__gte=since
+        ).order_by("-created_at")[:limit]
+    )
+
+
+def ledger_list_for_user(*, user_id: int) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(user_id=user_id).order_by("-created_at", "-id")
+
+
+def preset_list_active() -> list[DonationPreset]:
+    return list(DonationPreset.objects.filter(is_active=True).order_by("place"))

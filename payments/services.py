@@ -1,0 +1,508 @@
+"""Stars payments: invoices, pre-checkout, crediting, cancellation, refunds (SPEC §3).
+
+Money is credited only from Telegram's ``successful_payment`` (or the reconciliation that reads
+Telegram's own transaction list), once per ``telegram_payment_charge_id``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import CreateInvoiceLink, RefundStarPayment
+from aiogram.types import LabeledPrice
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.events import user_event_send
+from accounts.models import User
+from chancetap.core import metrics
+from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
+from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
+from chancetap.core.telegram_api import RETRYABLE_ERRORS, TelegramAPIError, bot_call
+from payments.ledger import InsufficientBalanceError, Posting, ledger_post_in_tx
+from payments.models import (
+    DonationPreset,
+    LedgerEntry,
+    Payment,
+    PaymentSettings,
+    StarCharge,
+    SupportRefund,
+)
+from payments.rates import rate_get, tons_for_stars
+
+logger = logging.getLogger(__name__)
+
+CURRENCY = "XTR"
+INVOICE_TEXTS = {
+    "en": {
+        Payment.Purpose.TOPUP: ("Chance Tap balance", "Top up your Chance Tap balance with {n} ⭐"),
+        Payment.Purpose.DONATION: ("Chance Tap donation", "Donate {n} ⭐ to climb the leaderboard"),
+    },
+    "ru": {
+        Payment.Purpose.TOPUP: ("Баланс Chance Tap", "Пополнение баланса Chance Tap на {n} ⭐"),
+        Payment.Purpose.DONATION: ("Донат Chance Tap", "Донат {n} ⭐ для подъёма в лидерборде"),
+    },
+}
+
+
+def _lang(user: User) -> str:
+    return "ru" if (user.language_code or "").lower()[:2] in ("ru", "uk", "be", "kk") else "en"
+
+
+def payment_settings_get() -> PaymentSettings:
+    settings_row, _ = PaymentSettings.objects.get_or_create(pk=1)
+    return settings_row
+
+
+def charge_business_key(prefix: str, charge_id: str) -> str:
+    """Ledger key for a charge; long charge ids are hashed to fit the column."""
+    if len(charge_id) > 150:
+        charge_id = "sha256:" + hashlib.sha256(charge_id.encode()).hexdigest()
+    return f"{prefix}:{charge_id}"
+
+
+def payment_public(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": str(payment.id),
+        "purpose": payment.purpose,
+        "stars": payment.stars,
+        "status": payment.status,
+        "invoice_link": payment.invoice_link,
+        "preset_id": payment.preset_id,
+        "tons": str(payment.tons) if payment.tons is not None else None,
+        "created_at": payment.created_at.isoformat(),
+        "paid_at": payment.paid_at.isoformat() if payment.paid_at else None,
+    }
+
+
+# --- invoices ---------------------------------------------------------------------------------
+
+
+def _invoice_rate_limit(*, user_id: int, per_minute: int) -> None:
+    window = int(timezone.now().timestamp() // 60)
+    key = f"ratelimit:invoice:{user_id}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > per_minute:
+        raise ApplicationError(
+            "rate_limited",
+            "Too many payment requests. Please wait a minute.",
+            details={"retry_after": 60 - int(timezone.now().timestamp()) % 60},
+            status=429,
+        )
+
+
+def _invoice_amount(
+    *, purpose: str, stars: int | None, preset_id: int | None, limits: PaymentSettings
+) -> tuple[int, DonationPreset | None]:
+    if (stars is None) == (preset_id is None):
+        raise ApplicationError("amount_required", "Give either 'stars' or 'preset_id'.")
+    preset = None
+    if preset_id is not None:
+        if purpose != Payment.Purpose.DONATION:
+            raise ApplicationError("preset_not_allowed", "Presets are for donations only.")
+        preset = DonationPreset.objects.filter(pk=preset_id, is_active=True).first()
+        if preset is None:
+            raise NotFoundError("preset_not_found", "This package is not available.")
+        stars = preset.stars
+    assert stars is not None
+    if not limits.min_stars <= stars <= limits.max_stars:
+        raise ApplicationError(
+            "amount_out_of_range",
+            f"The amount must be between {limits.min_stars} and {limits.max_stars} Stars.",
+            details={"min": limits.min_stars, "max": limits.max_stars},
+        )
+    return stars, preset
+
+
+def _invoice_link_create(*, payment_id: uuid.UUID, purpose: str, stars: int, lang: str) -> str:
+    title, description = INVOICE_TEXTS[lang][Payment.Purpose(purpose)]
+    try:
+        return str(
+            bot_call(
+                CreateInvoiceLink(
+                    title=title,
+                    description=description.format(n=stars),
+                    payload=str(payment_id),
+                    currency=CURRENCY,
+                    prices=[LabeledPrice(label=title, amount=stars)],
+                )
+            )
+        )
+    except (TelegramAPIError, OSError) as exc:
+        logger.error(
+            "createInvoiceLink failed",
+            extra={"event": "invoice_failed", "payment_id": str(payment_id), "error": str(exc)},
+        )
+        raise ApplicationError(
+            "invoice_unavailable",
+            "Telegram could not create the invoice right now. Please try again.",
+            status=502,
+        ) from exc
+
+
+def invoice_create(
+    *,
+    user: User,
+    purpose: str,
+    stars: int | None,
+    preset_id: int | None,
+    idempotency_key: str,
+) -> IdempotentResponse:
+    """Create ``Payment(created)`` and its Telegram invoice link, once per Idempotency-Key."""
+    limits = payment_settings_get()
+    body = {"purpose": purpose, "stars": stars, "preset_id": preset_id}
+
+    def action() -> tuple[int, Any]:
+        amount, preset = _invoice_amount(
+            purpose=purpose, stars=stars, preset_id=preset_id, limits=limits
+        )
+        _invoice_rate_limit(user_id=user.tg_id, per_minute=limits.invoices_per_minute)
+        payment_id = uuid.uuid4()
+        link = _invoice_link_create(
+            payment_id=payment_id, purpose=purpose, stars=amount, lang=_lang(user)
+        )
+        payment = Payment.objects.create(
+            id=payment_id,
+            user=user,
+            purpose=purpose,
+            stars=amount,
+            preset=preset,
+            invoice_link=link,
+        )
+        metrics.payments_total.labels(status="created", purpose=purpose).inc()
+        logger.info(
+            "payment created",
+            extra={
+                "event": "payment_created",
+                "payment_id": str(payment.id),
+                "user_id": user.tg_id,
+                "purpose": purpose,
+                "stars": amount,
+            },
+        )
+        return 201, payment_public(payment)
+
+    return idempotent_execute(
+        user_id=user.tg_id, scope="payments.invoice", key=idempotency_key, body=body, action=action
+    )
+
+
+@transaction.atomic(durable=True)
+def payment_cancel(*, user: User, payment_id: uuid.UUID) -> Payment:
+    """The player closed the invoice and gave up: ``created`` → ``cancelled`` (idempotent)."""
+    payment = Payment.objects.select_for_update().filter(pk=payment_id, user_id=user.tg_id).first()
+    if payment is None:
+        raise NotFoundError("payment_not_found", "No such payment.")
+    if payment.status == Payment.Status.CANCELLED:
+        return payment
+    if payment.status != Payment.Status.CREATED:
+        raise ConflictError("payment_not_cancellable", f"This payment is already {payment.status}.")
+    payment.status = Payment.Status.CANCELLED
+    payment.cancelled_at = timezone.now()
+    payment.save(update_fields=["status", "cancelled_at"])
+    metrics.payments_total.labels(status="cancelled", purpose=payment.purpose).inc()
+    return payment
+
+
+# --- bot: pre-checkout and successful payment ---------------------------------------------------
+
+
+def _payment_id_parse(payload: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(payload)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def pre_checkout_check(
+    *, from_user_id: int, payload: str, currency: str, total_amount: int
+) -> None:
+    """Fast check before Telegram charges the player; raises ApplicationError with a code."""
+    payment_id = _payment_id_parse(payload)
+    payment = (
+        Payment.objects.select_related("user").filter(pk=payment_id).first() if payment_id else None
+    )
+    if payment is None:
+        raise ApplicationError("payment_not_found", "This invoice is unknown.")
+    if payment.user.is_blocked:
+        raise ApplicationError("user_blocked", "Your account is blocked.", status=403)
+    if payment.user_id != from_user_id:
+        raise ApplicationError("payment_user_mismatch", "This invoice belongs to someone else.")
+    if currency != CURRENCY or total_amount != payment.stars:
+        raise ApplicationError("payment_amount_mismatch", "The invoice amount does not match.")
+    if payment.status != Payment.Status.CREATED:
+        raise ApplicationError("payment_not_payable", f"This invoice is already {payment.status}.")
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    charge: StarCharge
+    applied: bool  # False: this charge id had been applied before (a duplicate update)
+
+
+@transaction.atomic(durable=True)
+def star_payment_apply(
+    *,
+    from_user_id: int,
+    payload: str,
+    currency: str,
+    total_amount: int,
+    telegram_payment_charge_id: str,
+    provider_payment_charge_id: str = "",
+    source: str = "bot",
+) -> ChargeResult:
+    """Credit one Telegram Stars charge exactly once (keyed by ``telegram_payment_charge_id``)."""
+    if not telegram_payment_charge_id or currency != CURRENCY or total_amount <= 0:
+        raise ApplicationError("charge_invalid", "This is not a valid Stars charge.")
+    existing = StarCharge.objects.filter(pk=telegram_payment_charge_id).first()
+    if existing is not None:
+        return ChargeResult(existing, applied=False)
+
+    payment_id = _payment_id_parse(payload)
+    payment = (
+        Payment.objects.select_for_update().filter(pk=payment_id).first() if payment_id else None
+    )
+    if payment is None or payment.user_id != from_user_id:
+        # Telegram took the player's Stars for something we cannot match: never drop it. Record
+        # it as a top-up of what was paid, for this payer.
+        logger.error(
+            "charge for an unknown invoice credited as top-up",
+            extra={"event": "payment_unmatched", "user_id": from_user_id, "payload": payload[:128]},
+        )
+        User.objects.get_or_create(tg_id=from_user_id)
+        payment = Payment.objects.create(
+            user_id=from_user_id,
+            purpose=Payment.Purpose.TOPUP,
+            stars=total_amount,
+            status=Payment.Status.PAID,
+            paid_at=timezone.now(),
+            telegram_payment_charge_id=telegram_payment_charge_id,
+        )
+    if total_amount != payment.stars:
+        logger.warning(
+            "charge amount differs from invoice; crediting what was paid",
+            extra={"event": "payment_amount_mismatch", "payment_id": str(payment.id)},
+        )
+
+    try:
+        with transaction.atomic():
+            charge = StarCharge.objects.create(
+                telegram_payment_charge_id=telegram_payment_charge_id,
+                provider_payment_charge_id=provider_payment_charge_id or "",
+                payment=payment,
+                user_id=payment.user_id,
+                stars=total_amount,
+                purpose=payment.purpose,
+                source=source,
+            )
+    except IntegrityError:
+        # A concurrent delivery of the same charge committed first.
+        return ChargeResult(StarCharge.objects.get(pk=telegram_payment_charge_id), applied=False)
+
+    now = timezone.now()
+    if payment.status in (Payment.Status.CREATED, Payment.Status.CANCELLED):
+        payment.status = Payment.Status.PAID
+        payment.paid_at = now
+        payment.telegram_payment_charge_id = telegram_payment_charge_id
+        payment.provider_payment_charge_id = provider_payment_charge_id or ""
+        payment.save(
+            update_fields=[
+                "status",
+                "paid_at",
+                "telegram_payment_charge_id",
+                "provider_payment_charge_id",
+            ]
+        )
+
+    if payment.purpose == Payment.Purpose.TOPUP:
+        ledger_post_in_tx(
+            [
+                Posting(
+                    user_id=payment.user_id,
+                    kind=LedgerEntry.Kind.TOPUP,
+                    amount=total_amount,
+                    business_key=charge_business_key("topup", telegram_payment_charge_id),
+                    cause_type="star_charge",
+                    cause_id=str(payment.id),
+                )
+            ]
+        )
+    else:
+        quote = rate_get()
+        charge.rate = quote.rate
+        charge.tons = tons_for_stars(total_amount, quote.rate)
+        charge.save(update_fields=["rate", "tons"])
+        if payment.tons is None:
+            payment.tons, payment.rate = charge.tons, charge.rate
+            payment.save(update_fields=["tons", "rate"])
+
+    metrics.payments_total.labels(status="paid", purpose=payment.purpose).inc()
+    logger.info(
+        "payment applied",
+        extra={
+            "event": "payment_applied",
+            "payment_id": str(payment.id),
+            "user_id": payment.user_id,
+            "stars": total_amount,
+            "purpose": payment.purpose,
+            "source": source,
+        },
+    )
+    from payments.ledger import balance_get
+
+    user_event_send(
+        tg_id=payment.user_id,
+        payload={
+            "type": "payment",
+            "payment": payment_public(payment),
+            "balance": balance_get(user_id=payment.user_id),
+        },
+    )
+    return ChargeResult(charge, applied=True)
+
+
+# --- refunds -----------------------------------------------------------------------------------
+
+
+def _refund_debit_in_tx(*, charge: StarCharge, staff_id: int | None, memo: str) -> None:
+    """Take back what a refunded charge credited (Stars, or the donation's tons)."""
+    if charge.purpose == Payment.Purpose.TOPUP:
+        ledger_post_in_tx(
+            [
+                Posting(
+                    user_id=charge.user_id,
+                    kind=LedgerEntry.Kind.SUPPORT_REFUND,
+                    amount=-charge.stars,
+                    business_key=charge_business_key("refund", charge.telegram_payment_charge_id),
+                    cause_type="star_charge",
+                    cause_id=str(charge.payment_id),
+                    memo=memo,
+                    created_by_id=staff_id,
+                )
+            ]
+        )
+    charge.refunded_at = timezone.now()
+    charge.save(update_fields=["refunded_at"])
+    payment = Payment.objects.select_for_update().get(pk=charge.payment_id)
+    if not payment.charges.filter(refunded_at__isnull=True).exists():
+        payment.status = Payment.Status.REFUNDED
+        payment.refunded_at = charge.refunded_at
+        payment.save(update_fields=["status", "refunded_at"])
+
+
+def support_refund_issue(*, charge_id: str, staff: User, reason: str) -> SupportRefund:
+    """A support agent refunds a charge: Telegram gives the Stars back, we debit what we credited.
+
+    Refused while the balance no longer covers the credit. ``CHARGE_ALREADY_REFUNDED`` counts as
+    done. Every attempt is audited, refused and failed ones included.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("refund_reason_required", "Say why the payment is refunded.")
+    try:
+        with transaction.atomic(durable=True):
+            charge = StarCharge.objects.select_for_update().filter(pk=charge_id).first()
+            if charge is None:
+                raise NotFoundError("charge_not_found", "No such charge.")
+            if charge.refunded_at is not None:
+                raise ConflictError("charge_already_refunded", "This charge is already refunded.")
+            # Debit first (locks the balance, refuses when it does not cover the credit) …
+            _refund_debit_in_tx(charge=charge, staff_id=staff.tg_id, memo=reason)
+            # … then ask Telegram; an error rolls the debit back.
+            outcome = SupportRefund.Outcome.REFUNDED
+            try:
+                bot_call(
+                    RefundStarPayment(
+                        user_id=charge.user_id,
+                        telegram_payment_charge_id=charge.telegram_payment_charge_id,
+                    )
+                )
+            except TelegramBadRequest as exc:
+                if "CHARGE_ALREADY_REFUNDED" not in str(exc):
+                    raise
+                outcome = SupportRefund.Outcome.ALREADY_REFUNDED
+            audit = SupportRefund.objects.create(
+                charge=charge, staff=staff, reason=reason[:500], outcome=outcome
+            )
+    except InsufficientBalanceError as exc:
+        _audit_failed(charge_id, staff, reason, SupportRefund.Outcome.REFUSED, exc.message)
+        raise ApplicationError(
+            "refund_balance_insufficient",
+            "The player's balance no longer covers this payment, so it cannot be refunded.",
+            details=exc.details,
+            status=409,
+        ) from exc
+    except (TelegramAPIError, *RETRYABLE_ERRORS) as exc:
+        _audit_failed(charge_id, staff, reason, SupportRefund.Outcome.FAILED, str(exc))
+        raise ApplicationError(
+            "refund_telegram_error", f"Telegram refused the refund: {exc}", status=502
+        ) from exc
+    metrics.payments_total.labels(status="refunded", purpose=charge.purpose).inc()
+    logger.info(
+        "support refund",
+        extra={
+            "event": "support_refund",
+            "charge_id": charge_id,
+            "staff_id": staff.tg_id,
+            "outcome": outcome,
+        },
+    )
+    return audit
+
+
+def _audit_failed(charge_id: str, staff: User, reason: str, outcome: str, detail: str) -> None:
+    with transaction.atomic(durable=True):
+        charge = StarCharge.objects.filter(pk=charge_id).first()
+        if charge is not None:
+            SupportRefund.objects.create(
+                charge=charge,
+                staff=staff,
+                reason=reason[:500],
+                outcome=outcome,
+                detail=detail[:500],
+            )
+
+
+@transaction.atomic(durable=True)
+def star_refund_record(*, from_user_id: int, telegram_payment_charge_id: str) -> bool:
+    """A ``refunded_payment`` update: make sure our books show the refund (idempotent).
+
+    Returns False when it was already recorded. If the balance no longer covers the credit the
+    refund is still marked and a critical log asks support to settle it.
+    """
+    charge = StarCharge.objects.select_for_update().filter(pk=telegram_payment_charge_id).first()
+    if charge is None:
+        logger.critical(
+            "refund for an unknown charge",
+            extra={"event": "refund_unknown_charge", "user_id": from_user_id},
+        )
+        return False
+    if charge.refunded_at is not None:
+        return False
+    try:
+        with transaction.atomic():
+            _refund_debit_in_tx(charge=charge, staff_id=None, memo="refunded_payment update")
+    except InsufficientBalanceError:
+        logger.critical(
+            "refund exceeds balance; marked without debit",
+            extra={"event": "refund_uncovered", "user_id": charge.user_id},
+        )
+        charge.refunded_at = timezone.now()
+        charge.save(update_fields=["refunded_at"])
+    return True
+
+
+def tons_decimal(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
