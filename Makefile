@@ -77,7 +77,7 @@ lint: venv node ## ruff lint + format check, ESLint, Prettier
 
 .PHONY: typecheck
 typecheck: venv node ## mypy (django-stubs) and tsc
-	$(TEST_ENV) $(VENV)/bin/mypy .
+	CHANCETAP_TESTING=1 $(TEST_ENV) $(VENV)/bin/mypy .
 	cd $(WEB) && npm run typecheck --silent
 
 .PHONY: fmt

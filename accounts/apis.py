@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.authentication import request_user
 from accounts.initdata import make_init_data
 from accounts.selectors import user_profile
 from accounts.services import telegram_login
@@ -76,7 +77,7 @@ class MeApi(APIView):
 
     @extend_schema(responses={200: ProfileSerializer})
     def get(self, request: Request) -> Response:
-        return Response(user_profile(user=request.user))  # type: ignore[arg-type]
+        return Response(user_profile(user=request_user(request)))
 
 
 DEMO_USER = {

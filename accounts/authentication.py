@@ -37,6 +37,14 @@ def user_for_token(token: str) -> User:
     return user
 
 
+def request_user(request: HttpRequest) -> User:
+    """The authenticated caller of a DRF view (the view's permissions guarantee one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
 class TelegramJWTAuthentication(BaseAuthentication):
     www_authenticate_realm = "api"
 

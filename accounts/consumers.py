@@ -14,7 +14,7 @@ from accounts.selectors import user_profile
 from accounts.ws_auth import AuthenticatedConsumerMixin
 
 
-class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
     group: str = ""
 
     async def connect(self) -> None:

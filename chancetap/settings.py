@@ -234,9 +234,10 @@ REST_FRAMEWORK = {
     },
 }
 if DEBUG:
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
-        "rest_framework.renderers.BrowsableAPIRenderer"
-    )
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chance Tap API",
     "DESCRIPTION": "REST API of the Chance Tap Telegram Mini App.",

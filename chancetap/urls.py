@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.apis import dev_login_view
 from chancetap.core.health import healthz, readyz
 from chancetap.core.metrics_view import metrics_view
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("payments.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -8,13 +9,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import request_user
 from chancetap.core.errors import NotFoundError
 from chancetap.core.idempotency import idempotency_key_validate
 from payments.models import Payment
 from payments.selectors import ledger_list_for_user, payment_get_for_user, payment_list_pending
 from payments.services import invoice_create, payment_cancel, payment_public
 
-PAYMENT_FIELDS = {
+PAYMENT_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "id": serializers.UUIDField(),
     "purpose": serializers.ChoiceField(choices=Payment.Purpose.choices),
     "stars": serializers.IntegerField(),
@@ -52,10 +54,10 @@ class InvoiceCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         result = invoice_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=request_user(request),
             purpose=str(data["purpose"]),
-            stars=data.get("stars"),  # type: ignore[arg-type]
-            preset_id=data.get("preset_id"),  # type: ignore[arg-type]
+            stars=data.get("stars"),
+            preset_id=data.get("preset_id"),
             idempotency_key=key,
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
@@ -67,14 +69,14 @@ class PaymentPendingListApi(APIView):
 
     @extend_schema(responses={200: PaymentListSerializer})
     def get(self, request: Request) -> Response:
-        payments = payment_list_pending(user_id=request.user.pk)
+        payments = payment_list_pending(user_id=request_user(request).tg_id)
         return Response([payment_public(p) for p in payments])
 
 
 class PaymentDetailApi(APIView):
     @extend_schema(responses={200: PaymentSerializer})
     def get(self, request: Request, payment_id: uuid.UUID) -> Response:
-        payment = payment_get_for_user(user_id=request.user.pk, payment_id=payment_id)
+        payment = payment_get_for_user(user_id=request_user(request).tg_id, payment_id=payment_id)
         if payment is None:
             raise NotFoundError("payment_not_found", "No such payment.")
         return Response(payment_public(payment))
@@ -83,7 +85,7 @@ class PaymentDetailApi(APIView):
 class PaymentCancelApi(APIView):
     @extend_schema(request=None, responses={200: PaymentSerializer})
     def post(self, request: Request, payment_id: uuid.UUID) -> Response:
-        payment = payment_cancel(user=request.user, payment_id=payment_id)  # type: ignore[arg-type]
+        payment = payment_cancel(user=request_user(request), payment_id=payment_id)
         return Response(payment_public(payment))
 
 
@@ -114,7 +116,7 @@ class LedgerListApi(APIView):
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         limit, offset = query.validated_data["limit"], query.validated_data["offset"]
-        entries = ledger_list_for_user(user_id=request.user.pk)[offset : offset + limit]
+        entries = ledger_list_for_user(user_id=request_user(request).tg_id)[offset : offset + limit]
         return Response(
             [
                 {

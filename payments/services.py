@@ -25,7 +25,7 @@ from accounts.models import User
 from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
-from chancetap.core.telegram_api import RETRYABLE_ERRORS, TelegramAPIError, bot_call
+from chancetap.core.telegram_api import TelegramAPIError, bot_call
 from payments.ledger import InsufficientBalanceError, Posting, ledger_post_in_tx
 from payments.models import (
     DonationPreset,
@@ -444,7 +444,7 @@ def support_refund_issue(*, charge_id: str, staff: User, reason: str) -> Support
             details=exc.details,
             status=409,
         ) from exc
-    except (TelegramAPIError, *RETRYABLE_ERRORS) as exc:
+    except (TelegramAPIError, OSError) as exc:
         _audit_failed(charge_id, staff, reason, SupportRefund.Outcome.FAILED, str(exc))
         raise ApplicationError(
             "refund_telegram_error", f"Telegram refused the refund: {exc}", status=502

@@ -66,8 +66,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         if code in ("invalid", "error"):
             code = _DEFAULT_CODES.get(response.status_code, "error")
         details = None
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            details = {"retry_after": int(exc.wait)}
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            details = {"retry_after": max(1, int(wait))}
         body = error_body(str(code), str(detail), details)
     return Response(body, status=response.status_code, headers=_copy_headers(response))
 
