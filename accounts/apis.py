@@ -33,6 +33,7 @@ ProfileSerializer = inline_serializer(
         "is_premium": serializers.BooleanField(),
         "referrer_id": serializers.IntegerField(allow_null=True),
         "created_at": serializers.DateTimeField(),
+        "balance": serializers.IntegerField(),
     },
 )
 

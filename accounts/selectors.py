@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import User
+from payments.ledger import balance_get
 
 
 def user_get(*, tg_id: int) -> User | None:
@@ -22,4 +23,5 @@ def user_profile(*, user: User) -> dict[str, Any]:
         "is_premium": user.is_premium,
         "referrer_id": user.referrer_id,
         "created_at": user.created_at,
+        "balance": balance_get(user_id=user.tg_id),
     }

@@ -506,3 +506,69 @@ def star_refund_record(*, from_user_id: int, telegram_payment_charge_id: str) ->
 
 def tons_decimal(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
+
+
+# --- reconciliation ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReconcileReport:
+    seen: int = 0
+    applied: int = 0
+    refunds_recorded: int = 0
+    skipped: int = 0
+
+
+def payments_reconcile(*, max_pages: int = 50, page_size: int = 100) -> ReconcileReport:
+    """Page through Telegram's ``getStarTransactions`` and apply any charge we have not recorded.
+
+    A user's payment appears with ``source`` = the user (``TransactionPartnerUser``) and
+    ``transaction.id`` = its ``telegram_payment_charge_id``; a refund has ``receiver`` = the user.
+    """
+    from aiogram.methods import GetStarTransactions
+
+    report = ReconcileReport()
+    offset = 0
+    for _ in range(max_pages):
+        result = bot_call(GetStarTransactions(offset=offset, limit=page_size))
+        transactions = list(result.transactions or [])
+        for tx in transactions:
+            report.seen += 1
+            source = getattr(tx, "source", None)
+            receiver = getattr(tx, "receiver", None)
+            if source is not None and getattr(source, "type", "") == "user":
+                user = getattr(source, "user", None)
+                payload = getattr(source, "invoice_payload", None) or ""
+                if user is None:
+                    report.skipped += 1
+                    continue
+                outcome = star_payment_apply(
+                    from_user_id=int(user.id),
+                    payload=payload,
+                    currency=CURRENCY,
+                    total_amount=int(tx.amount),
+                    telegram_payment_charge_id=str(tx.id),
+                    source="reconcile",
+                )
+                report.applied += int(outcome.applied)
+            elif receiver is not None and getattr(receiver, "type", "") == "user":
+                user = getattr(receiver, "user", None)
+                if user is not None and star_refund_record(
+                    from_user_id=int(user.id), telegram_payment_charge_id=str(tx.id)
+                ):
+                    report.refunds_recorded += 1
+            else:
+                report.skipped += 1
+        if len(transactions) < page_size:
+            break
+        offset += page_size
+    logger.info(
+        "payments reconciled",
+        extra={
+            "event": "payments_reconciled",
+            "seen": report.seen,
+            "applied": report.applied,
+            "refunds_recorded": report.refunds_recorded,
+        },
+    )
+    return report

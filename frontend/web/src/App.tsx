@@ -1,0 +1,67 @@
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ApiError, login, type Profile } from "./api";
+import { Home } from "./screens/Home";
+import { OutsideTelegram } from "./screens/OutsideTelegram";
+import type { LaunchParams } from "./telegram";
+
+type State =
+  | { kind: "loading" }
+  | { kind: "ready"; profile: Profile }
+  | { kind: "error"; code: string; message: string };
+
+function toApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError(0, "unexpected", String(error));
+}
+
+export function App({ launch }: { launch: LaunchParams | null }) {
+  const { t } = useTranslation();
+  const [state, setState] = useState<State>({ kind: "loading" });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    if (!launch) return;
+    let cancelled = false;
+    login(launch.initData).then(
+      (result) => {
+        if (!cancelled) setState({ kind: "ready", profile: result.user });
+      },
+      (error: unknown) => {
+        const apiError = toApiError(error);
+        if (!cancelled) setState({ kind: "error", code: apiError.code, message: apiError.message });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [launch, attempt]);
+
+  if (!launch) return <OutsideTelegram />;
+  if (state.kind === "loading") {
+    return (
+      <main className="screen screen--center" aria-busy="true">
+        <div className="spinner" />
+        <p className="hint">{t("loading")}</p>
+      </main>
+    );
+  }
+  if (state.kind === "error") {
+    return (
+      <main className="screen screen--center" data-testid="login-error">
+        <h1>{t("login.failed")}</h1>
+        <p className="hint">{state.message}</p>
+        <code className="error-code">{state.code}</code>
+        <button
+          className="button"
+          onClick={() => {
+            setState({ kind: "loading" });
+            setAttempt((n) => n + 1);
+          }}
+        >
+          {t("login.retry")}
+        </button>
+      </main>
+    );
+  }
+  return <Home profile={state.profile} />;
+}

@@ -1,0 +1,19 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { initI18n } from "./i18n";
+import "./styles.css";
+import { initTelegram, readLaunchParams } from "./telegram";
+
+const launch = readLaunchParams();
+initTelegram(launch);
+initI18n(launch?.userUnsafe?.language_code);
+
+const root = document.getElementById("root");
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App launch={launch} />
+    </StrictMode>,
+  );
+}

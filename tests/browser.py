@@ -1,0 +1,88 @@
+"""Playwright driving Debian's Chromium, inside a mocked Telegram environment."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+THEMES = {
+    "light": {
+        "bg_color": "#ffffff",
+        "text_color": "#000000",
+        "hint_color": "#707579",
+        "link_color": "#3390ec",
+        "button_color": "#3390ec",
+        "button_text_color": "#ffffff",
+        "secondary_bg_color": "#f4f4f5",
+    },
+    "dark": {
+        "bg_color": "#212121",
+        "text_color": "#ffffff",
+        "hint_color": "#aaaaaa",
+        "link_color": "#8774e1",
+        "button_color": "#8774e1",
+        "button_text_color": "#ffffff",
+        "secondary_bg_color": "#0f0f0f",
+    },
+}
+
+# Records what the app asks of Telegram, like a Telegram client's webview proxy would receive.
+POST_EVENT_STUB = """
+window.__tgEvents = [];
+window.TelegramWebviewProxy = {
+  postEvent: function (type, data) { window.__tgEvents.push([type, data]); }
+};
+"""
+
+
+def launch_hash(init_data: str, *, theme: str = "light", platform: str = "android") -> str:
+    return (
+        f"#tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0"
+        f"&tgWebAppPlatform={platform}"
+        f"&tgWebAppThemeParams={quote(json.dumps(THEMES[theme]), safe='')}"
+    )
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def telegram_page(browser: Browser, *, width: int = 390, height: int = 844) -> Page:
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=2
+    )
+    context.add_init_script(POST_EVENT_STUB)
+    return context.new_page()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

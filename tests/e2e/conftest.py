@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser import chromium
+from tests.server import ServerProcess
+
+
+@pytest.fixture
+def server(transactional_db) -> Iterator[ServerProcess]:
+    """A real uvicorn process serving the app on the test database."""
+    process = ServerProcess()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture(autouse=True)
+def _playwright_loop_is_not_ours(monkeypatch) -> None:
+    """Playwright's sync API keeps an asyncio loop in this thread; the ORM calls the tests make
+    here are ordinary synchronous ones, so allow them (only in browser tests)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
