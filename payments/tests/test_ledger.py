@@ -59,7 +59,8 @@ def test_replayed_business_key_changes_nothing(make_user) -> None:
     user = make_user()
     first = post(Posting(user.tg_id, K.TOPUP, 50, "charge:abc"))
     again = post(Posting(user.tg_id, K.TOPUP, 50, "charge:abc"))
-    assert first.applied and not again.applied
+    assert first.applied
+    assert not again.applied
     assert again.entries[0].pk == first.entries[0].pk
     assert balance_get(user_id=user.tg_id) == 50
 
