@@ -88,3 +88,16 @@ def auth_client(make_user: Callable[..., User]) -> Callable[..., tuple[APIClient
         return client, user
 
     return build
+
+
+@pytest.fixture
+def fake_bot_api(settings):
+    """A fake Telegram Bot API on 127.0.0.1; aiogram in this process talks to it."""
+    from tests.fake_bot_api import FakeBotApi
+
+    server = FakeBotApi().start()
+    settings.TELEGRAM_API_BASE = server.base_url
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -9,3 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
 app = Celery("chancetap")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
+    "payments-ledger-check": {"task": "payments.ledger_check", "schedule": 60 * 60},
+    "core-expire-idempotency": {"task": "core.expire_idempotency_records", "schedule": 60 * 60},
+}

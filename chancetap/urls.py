@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.apis import dev_login_view
+from botapp.webhook import telegram_webhook
 from chancetap.core.health import healthz, readyz
 from chancetap.core.metrics_view import metrics_view
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("dev/login", dev_login_view, name="dev-login"),
+    path("telegram/webhook", telegram_webhook, name="telegram-webhook"),
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]

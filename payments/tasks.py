@@ -1,0 +1,58 @@
+"""Celery interfaces of the payments app: thin, id-based, idempotent (STYLE.md rule 7)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from chancetap.core.idempotency import idempotency_records_expire
+from payments.ledger import ledger_mismatches
+from payments.services import payments_reconcile, star_payment_apply
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="payments.apply_star_payment",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=None,
+    time_limit=60,
+)
+def apply_star_payment(self: Any, fields: dict[str, Any]) -> bool:
+    """A successful_payment the bot could not apply (database down): apply it, once."""
+    result = star_payment_apply(**{**fields, "source": fields.get("source", "bot") + "-retry"})
+    logger.info(
+        "deferred payment applied",
+        extra={"event": "payment_apply_retried", "applied": result.applied},
+    )
+    return result.applied
+
+
+@shared_task(name="payments.reconcile", time_limit=600, soft_time_limit=540)
+def reconcile_payments_task() -> dict[str, int]:
+    if not settings.TELEGRAM_BOT_TOKEN_SET:
+        return {"seen": 0, "applied": 0}  # no real bot: nothing at Telegram to compare with
+    report = payments_reconcile()
+    return {"seen": report.seen, "applied": report.applied}
+
+
+@shared_task(name="payments.ledger_check", time_limit=600)
+def ledger_check_task() -> int:
+    problems = ledger_mismatches()
+    for problem in problems:
+        logger.critical("ledger mismatch", extra={"event": "ledger_mismatch", "detail": str(problem)})
+    return len(problems)
+
+
+@shared_task(name="core.expire_idempotency_records", time_limit=300)
+def expire_idempotency_records_task() -> int:
+    return idempotency_records_expire()
