@@ -536,7 +536,11 @@ def payments_reconcile(*, max_pages: int = 50, page_size: int = 100) -> Reconcil
             report.seen += 1
             source = getattr(tx, "source", None)
             receiver = getattr(tx, "receiver", None)
-            if source is not None and getattr(source, "type", "") == "user":
+            if (
+                source is not None
+                and getattr(source, "type", "") == "user"
+                and getattr(source, "transaction_type", "invoice_payment") == "invoice_payment"
+            ):
                 user = getattr(source, "user", None)
                 payload = getattr(source, "invoice_payload", None) or ""
                 if user is None:

@@ -49,7 +49,9 @@ def reconcile_payments_task() -> dict[str, int]:
 def ledger_check_task() -> int:
     problems = ledger_mismatches()
     for problem in problems:
-        logger.critical("ledger mismatch", extra={"event": "ledger_mismatch", "detail": str(problem)})
+        logger.critical(
+            "ledger mismatch", extra={"event": "ledger_mismatch", "detail": str(problem)}
+        )
     return len(problems)
 
 

@@ -8,6 +8,7 @@ with that HTTP status, and long-polls ``getUpdates`` for injected updates.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import threading
@@ -52,7 +53,7 @@ class FakeBotApi:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         async def shutdown() -> None:
@@ -113,7 +114,12 @@ class FakeBotApi:
         elif request.can_read_body:
             form = await request.post()
             for key, value in form.items():
-                text = value if isinstance(value, str) else value.file.read().decode()
+                if isinstance(value, str):
+                    text = value
+                elif isinstance(value, (bytes, bytearray)):
+                    text = bytes(value).decode()
+                else:
+                    text = value.file.read().decode()
                 fields[key] = _maybe_json(text)
         fields.update({k: _maybe_json(v) for k, v in request.query.items()})
         return fields
@@ -147,10 +153,8 @@ class FakeBotApi:
         if not ready and timeout:
             assert self._new_update is not None
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
             with self._lock:
                 ready = list(self._updates)
         return ready[:100]

@@ -8,6 +8,7 @@ unavailable it goes to a durable Celery retry (acks_late) instead of being lost.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.types import Message, PreCheckoutQuery
@@ -36,7 +37,11 @@ async def on_pre_checkout(query: PreCheckoutQuery) -> None:
     except ApplicationError as exc:
         logger.info(
             "pre-checkout refused",
-            extra={"event": "pre_checkout_refused", "code": exc.code, "user_id": query.from_user.id},
+            extra={
+                "event": "pre_checkout_refused",
+                "code": exc.code,
+                "user_id": query.from_user.id,
+            },
         )
         await query.answer(ok=False, error_message=error_text(exc.code, lang))
         return
@@ -53,7 +58,7 @@ async def on_successful_payment(message: Message) -> None:
     sender = message.from_user
     if payment is None or sender is None:
         return
-    fields = {
+    fields: dict[str, Any] = {
         "from_user_id": sender.id,
         "payload": payment.invoice_payload,
         "currency": payment.currency,

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def bot_process(fake_bot_api) -> Iterator[subprocess.Popen]:
     log = (ROOT / "var" / "test-bot.log").open("w")
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "runbot", "--allow-dev-token"],
         cwd=ROOT,
         env=child_env({"TELEGRAM_API_BASE": fake_bot_api.base_url}),
