@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
     max_retries=None,
     time_limit=60,
+    soft_time_limit=50,
 )
 def apply_star_payment(self: Any, fields: dict[str, Any]) -> bool:
     """A successful_payment the bot could not apply (database down): apply it, once."""
@@ -45,7 +46,7 @@ def reconcile_payments_task() -> dict[str, int]:
     return {"seen": report.seen, "applied": report.applied}
 
 
-@shared_task(name="payments.ledger_check", time_limit=600)
+@shared_task(name="payments.ledger_check", time_limit=600, soft_time_limit=540)
 def ledger_check_task() -> int:
     problems = ledger_mismatches()
     for problem in problems:
@@ -55,6 +56,6 @@ def ledger_check_task() -> int:
     return len(problems)
 
 
-@shared_task(name="core.expire_idempotency_records", time_limit=300)
+@shared_task(name="core.expire_idempotency_records", time_limit=300, soft_time_limit=240)
 def expire_idempotency_records_task() -> int:
     return idempotency_records_expire()

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.types import Message, PreCheckoutQuery
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async
 from django.db import InterfaceError, OperationalError
 
 from botapp.texts import error_text, text
@@ -76,7 +76,16 @@ async def on_successful_payment(message: Message) -> None:
             "successful_payment: database unavailable, queued for retry",
             extra={"event": "payment_apply_deferred", "user_id": sender.id},
         )
-        await sync_to_async(apply_star_payment.delay)(fields)
+        try:
+            await sync_to_async(apply_star_payment.delay)(fields)
+        except Exception:
+            # Even the queue is unreachable: the periodic reconciliation with Telegram's own
+            # transaction list will still find and apply this charge.
+            logger.critical(
+                "payment could not be queued; reconciliation will apply it",
+                extra={"event": "payment_apply_unqueued", "user_id": sender.id},
+                exc_info=True,
+            )
         return
     except ApplicationError as exc:
         logger.error(

@@ -14,7 +14,7 @@ from aiogram.types import (
     Message,
     WebAppInfo,
 )
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async
 from django.conf import settings
 
 from accounts.initdata import TelegramUser
