@@ -36,14 +36,14 @@ def test_payment_during_database_outage_is_applied_once_after(fake_bot_api, make
         {"TELEGRAM_API_BASE": fake_bot_api.base_url, "DATABASE_URL": proxied_database_url(proxy)}
     )
     logs = [(ROOT / "var" / name).open("w") for name in ("outage-bot.log", "outage-worker.log")]
-    bot = subprocess.Popen(  # noqa: S603
+    bot = subprocess.Popen(
         [sys.executable, "manage.py", "runbot", "--allow-dev-token"],
         cwd=ROOT,
         env=env,
         stdout=logs[0],
         stderr=subprocess.STDOUT,
     )
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [
             sys.executable,
             "-m",
