@@ -59,3 +59,18 @@ def ledger_check_task() -> int:
 @shared_task(name="core.expire_idempotency_records", time_limit=300, soft_time_limit=240)
 def expire_idempotency_records_task() -> int:
     return idempotency_records_expire()
+
+
+@shared_task(name="payments.refresh_rate", time_limit=30, soft_time_limit=20)
+def refresh_rate_task() -> str | None:
+    """Beat: keep the HTTP rate fresh. Failures are logged; rate_get falls back by itself."""
+    from payments.models import RateSettings
+    from payments.rates import RateSourceError, rate_refresh, rate_settings_get
+
+    row = rate_settings_get()
+    if row.source != RateSettings.Source.HTTP:
+        return None
+    try:
+        return str(rate_refresh(row).rate)
+    except RateSourceError:
+        return None
