@@ -101,6 +101,11 @@ test-py: venv frontend services browser ## pytest: every Python suite incl. brow
 .PHONY: test
 test: install services browser lint typecheck test-web test-py ## Lint, type checks and every test suite
 
+.PHONY: bench
+bench: venv services ## Benchmarks with printed figures (payments throughput on PostgreSQL)
+	$(TEST_ENV) BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chancetap_bench} \
+		$(PY) -m bench.payments_bench 2>/dev/null | grep -v '^{'
+
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules, build output and local state
 	rm -rf $(VENV) $(WEB)/node_modules frontend/static/frontend var .mypy_cache .ruff_cache .pytest_cache

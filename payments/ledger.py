@@ -100,8 +100,8 @@ def ledger_post_in_tx(postings: list[Posting]) -> PostResult:
             )
         )
     LedgerEntry.objects.bulk_create(entries)
-    for balance in {b.user_id: b for b in balances.values()}.values():
-        balance.save(update_fields=["stars", "updated_at"])
+    for balance in balances.values():
+        Balance.objects.filter(pk=balance.user_id).update(stars=balance.stars)
     for entry in entries:
         logger.info(
             "ledger entry",

@@ -296,19 +296,24 @@ def star_payment_apply(
             extra={"event": "payment_amount_mismatch", "payment_id": str(payment.id)},
         )
 
+    # Deliveries of one charge name one invoice, so they queue on its row lock: once we hold it,
+    # a twin that got there first has committed and is visible here.
+    twin = StarCharge.objects.filter(pk=telegram_payment_charge_id).first()
+    if twin is not None:
+        return ChargeResult(twin, applied=False)
+    charge_fields = {
+        "telegram_payment_charge_id": telegram_payment_charge_id,
+        "provider_payment_charge_id": provider_payment_charge_id or "",
+        "payment": payment,
+        "user_id": payment.user_id,
+        "stars": total_amount,
+        "purpose": payment.purpose,
+        "source": source,
+    }
     try:
-        with transaction.atomic():
-            charge = StarCharge.objects.create(
-                telegram_payment_charge_id=telegram_payment_charge_id,
-                provider_payment_charge_id=provider_payment_charge_id or "",
-                payment=payment,
-                user_id=payment.user_id,
-                stars=total_amount,
-                purpose=payment.purpose,
-                source=source,
-            )
+        with transaction.atomic():  # a savepoint: cheap insurance against any other race
+            charge = StarCharge.objects.create(**charge_fields)
     except IntegrityError:
-        # A concurrent delivery of the same charge committed first.
         return ChargeResult(StarCharge.objects.get(pk=telegram_payment_charge_id), applied=False)
 
     now = timezone.now()
@@ -326,8 +331,9 @@ def star_payment_apply(
             ]
         )
 
+    balance_after: int | None = None
     if payment.purpose == Payment.Purpose.TOPUP:
-        ledger_post_in_tx(
+        posted = ledger_post_in_tx(
             [
                 Posting(
                     user_id=payment.user_id,
@@ -339,6 +345,7 @@ def star_payment_apply(
                 )
             ]
         )
+        balance_after = posted.entries[0].balance_after
     else:
         quote = rate_get()
         charge.rate = quote.rate
@@ -360,14 +367,12 @@ def star_payment_apply(
             "source": source,
         },
     )
-    from payments.ledger import balance_get
-
     user_event_send(
         tg_id=payment.user_id,
         payload={
             "type": "payment",
             "payment": payment_public(payment),
-            "balance": balance_get(user_id=payment.user_id),
+            "balance": balance_after,
         },
     )
     return ChargeResult(charge, applied=True)
