@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -19,7 +20,7 @@ def balances_lock_in_tx(user_ids: Iterable[int]) -> dict[int, Balance]:
     now = timezone.now()
     table = Balance._meta.db_table
     values = ", ".join(["(%s, 0, %s)"] * len(ids))
-    params: list[object] = []
+    params: list[Any] = []
     for uid in ids:
         params.extend([uid, now])
     sql = (
