@@ -4,6 +4,8 @@ from typing import Any
 
 from accounts.models import User
 from payments.ledger import balance_get
+from payments.models import TonWallet
+from payments.wallets import ton_wallet_public
 
 
 def user_get(*, tg_id: int) -> User | None:
@@ -24,4 +26,6 @@ def user_profile(*, user: User) -> dict[str, Any]:
         "referrer_id": user.referrer_id,
         "created_at": user.created_at,
         "balance": balance_get(user_id=user.tg_id),
+        "ton_wallet": ton_wallet_public(TonWallet.objects.filter(user_id=user.tg_id).first()),
+        "has_ton_wallet": TonWallet.objects.filter(user_id=user.tg_id).exists(),
     }

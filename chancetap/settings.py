@@ -219,6 +219,13 @@ JWT_ISSUER = env.str("JWT_ISSUER", default="chancetap")
 # Development login (mints initData for a demo user): exists only with DEBUG on.
 DEV_LOGIN_ENABLED = DEBUG and env.bool("DEV_LOGIN_ENABLED", default=True)
 
+# --- TON Connect ----------------------------------------------------------------------------------
+TON_PROOF_ALLOWED_DOMAINS = env.list(
+    "TON_PROOF_ALLOWED_DOMAINS", default=["127.0.0.1.nip.io", "localhost.localdomain"]
+)
+TON_PROOF_TTL_SECONDS = env.int("TON_PROOF_TTL_SECONDS", default=900)
+TON_MANIFEST_URL = env.str("TON_MANIFEST_URL", default="")
+
 # --- DRF / OpenAPI --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TelegramJWTAuthentication"],

@@ -11,10 +11,18 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_user
 from chancetap.core.errors import NotFoundError
+from chancetap.core.fields import StrictCharField
 from chancetap.core.idempotency import idempotency_key_validate
-from payments.models import Payment
+from payments.models import Payment, TonWallet
 from payments.selectors import ledger_list_for_user, payment_get_for_user, payment_list_pending
 from payments.services import invoice_create, payment_cancel, payment_public
+from payments.ton import TonProof
+from payments.wallets import (
+    ton_proof_payload_issue,
+    ton_wallet_link,
+    ton_wallet_public,
+    ton_wallet_unlink,
+)
 
 PAYMENT_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
     "id": serializers.UUIDField(),
@@ -29,6 +37,16 @@ PAYMENT_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
 }
 PaymentSerializer = inline_serializer(name="Payment", fields=PAYMENT_FIELDS)
 PaymentListSerializer = inline_serializer(name="PaymentList", fields=PAYMENT_FIELDS, many=True)
+TonWalletSerializer = inline_serializer(
+    name="TonWallet",
+    fields={
+        "address": serializers.CharField(),
+        "raw_address": serializers.CharField(),
+        "wallet_version": serializers.CharField(),
+        "network": serializers.CharField(),
+        "linked_at": serializers.DateTimeField(),
+    },
+)
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=True
 )
@@ -129,3 +147,84 @@ class LedgerListApi(APIView):
                 for e in entries
             ]
         )
+
+
+class TonProofPayloadApi(APIView):
+    """A one-time payload for TON Connect's ``tonProof`` request."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                name="TonProofPayload",
+                fields={
+                    "payload": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        issued = ton_proof_payload_issue(user=request_user(request))
+        return Response({"payload": issued.payload, "expires_at": issued.expires_at}, status=201)
+
+
+class TonWalletVerifyApi(APIView):
+    """Verify a TON Connect ``ton_proof`` and link the wallet to the caller."""
+
+    class DomainSerializer(serializers.Serializer[dict[str, object]]):
+        lengthBytes = serializers.IntegerField(min_value=1, max_value=255)  # noqa: N815 - wire name
+        value = StrictCharField(max_length=255)
+
+    class ProofSerializer(serializers.Serializer[dict[str, object]]):
+        timestamp = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
+        domain = serializers.DictField()
+        signature = StrictCharField(max_length=200)
+        payload = StrictCharField(max_length=128)
+        state_init = StrictCharField(max_length=8192)
+
+    class InputSerializer(serializers.Serializer[dict[str, object]]):
+        address = StrictCharField(max_length=80)
+        network = serializers.ChoiceField(choices=["-239", "-3"])
+        public_key = StrictCharField(max_length=64, required=False, allow_blank=True, default="")
+        proof = serializers.DictField()
+
+    @extend_schema(request=InputSerializer, responses={200: TonWalletSerializer})
+    def post(self, request: Request) -> Response:
+        outer = self.InputSerializer(data=request.data)
+        outer.is_valid(raise_exception=True)
+        proof = self.ProofSerializer(data=outer.validated_data["proof"])
+        proof.is_valid(raise_exception=True)
+        domain = self.DomainSerializer(data=proof.validated_data["domain"])
+        domain.is_valid(raise_exception=True)
+        wallet = ton_wallet_link(
+            user=request_user(request),
+            proof=TonProof(
+                address=str(outer.validated_data["address"]),
+                network=str(outer.validated_data["network"]),
+                public_key=str(outer.validated_data["public_key"]),
+                timestamp=int(proof.validated_data["timestamp"]),  # type: ignore[call-overload]
+                domain=str(domain.validated_data["value"]),
+                domain_length=int(domain.validated_data["lengthBytes"]),  # type: ignore[call-overload]
+                payload=str(proof.validated_data["payload"]),
+                signature=str(proof.validated_data["signature"]),
+                state_init=str(proof.validated_data["state_init"]),
+            ),
+        )
+        return Response(ton_wallet_public(wallet))
+
+
+class TonWalletApi(APIView):
+    """The caller's linked TON wallet (GET) or unlink it (DELETE)."""
+
+    @extend_schema(responses={200: TonWalletSerializer})
+    def get(self, request: Request) -> Response:
+        wallet = TonWallet.objects.filter(user=request_user(request)).first()
+        if wallet is None:
+            raise NotFoundError("ton_wallet_not_linked", "No TON wallet is linked.")
+        return Response(ton_wallet_public(wallet))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request) -> Response:
+        ton_wallet_unlink(user=request_user(request))
+        return Response(status=204)

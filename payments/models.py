@@ -286,3 +286,42 @@ class RateSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rate} tons/⭐ from {self.source} at {self.fetched_at:%Y-%m-%d %H:%M}"
+
+
+class TonWallet(models.Model):
+    """A TON wallet the player proved they own (TON Connect ``ton_proof``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="ton_wallet",
+    )
+    address = models.CharField(max_length=80, unique=True, help_text="Raw form <wc>:<hex>.")
+    friendly_address = models.CharField(max_length=64)
+    public_key = models.CharField(max_length=64)
+    wallet_version = models.CharField(max_length=8)
+    network = models.CharField(max_length=8)
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "wallets"
+
+    def __str__(self) -> str:
+        return f"{self.friendly_address} ({self.user_id})"
+
+
+class TonProofPayload(models.Model):
+    """A one-time challenge for ``ton_proof``: issued to one user, used at most once."""
+
+    payload = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "ton_proof_payloads"
+
+    def __str__(self) -> str:
+        return f"{self.payload[:12]}… for {self.user_id}"
