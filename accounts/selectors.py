@@ -14,6 +14,7 @@ def user_get(*, tg_id: int) -> User | None:
 
 def user_profile(*, user: User) -> dict[str, Any]:
     """The caller's own profile, as ``GET /api/v1/me`` and the login answer show it."""
+    wallet = TonWallet.objects.filter(user_id=user.tg_id).first()
     return {
         "tg_id": user.tg_id,
         "username": user.username,
@@ -26,6 +27,6 @@ def user_profile(*, user: User) -> dict[str, Any]:
         "referrer_id": user.referrer_id,
         "created_at": user.created_at,
         "balance": balance_get(user_id=user.tg_id),
-        "ton_wallet": ton_wallet_public(TonWallet.objects.filter(user_id=user.tg_id).first()),
-        "has_ton_wallet": TonWallet.objects.filter(user_id=user.tg_id).exists(),
+        "ton_wallet": ton_wallet_public(wallet),
+        "has_ton_wallet": wallet is not None,
     }

@@ -225,6 +225,13 @@ TON_PROOF_ALLOWED_DOMAINS = env.list(
 )
 TON_PROOF_TTL_SECONDS = env.int("TON_PROOF_TTL_SECONDS", default=900)
 TON_MANIFEST_URL = env.str("TON_MANIFEST_URL", default="")
+# TON top-ups: transfers to this address with the order's comment, confirmed through a
+# toncenter-compatible HTTP API (v2 getTransactions), credited at TON_NANO_PER_STAR.
+TON_RECEIVER_ADDRESS = env.str("TON_RECEIVER_ADDRESS", default="")
+TON_API_BASE = env.str("TON_API_BASE", default="https://toncenter.com")
+TON_API_KEY = env.str("TON_API_KEY", default="")
+TON_NANO_PER_STAR = env.int("TON_NANO_PER_STAR", default=5_000_000)
+TON_TOPUP_TTL_SECONDS = env.int("TON_TOPUP_TTL_SECONDS", default=3600)
 
 # --- DRF / OpenAPI --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

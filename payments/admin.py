@@ -23,6 +23,8 @@ from payments.models import (
     RateSnapshot,
     StarCharge,
     SupportRefund,
+    TonTopup,
+    TonWallet,
 )
 from payments.services import support_refund_issue
 
@@ -146,3 +148,16 @@ class PaymentAdmin(ReadOnlyAdmin):
 class SupportRefundAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "staff", "charge", "outcome", "reason")
     list_filter = ("outcome",)
+
+
+@admin.register(TonWallet)
+class TonWalletAdmin(ReadOnlyAdmin):
+    list_display = ("user", "friendly_address", "wallet_version", "network", "linked_at")
+    search_fields = ("=user__tg_id", "address", "friendly_address")
+
+
+@admin.register(TonTopup)
+class TonTopupAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "stars", "amount_nano", "comment", "status", "paid_at")
+    list_filter = ("status",)
+    search_fields = ("=user__tg_id", "comment", "tx_hash")

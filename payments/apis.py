@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -10,13 +11,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
-from chancetap.core.errors import NotFoundError
+from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.fields import StrictCharField
 from chancetap.core.idempotency import idempotency_key_validate
 from payments.models import Payment, TonWallet
 from payments.selectors import ledger_list_for_user, payment_get_for_user, payment_list_pending
 from payments.services import invoice_create, payment_cancel, payment_public
 from payments.ton import TonProof
+from payments.ton_topups import (
+    TonApiError,
+    ton_topup_create,
+    ton_topup_get,
+    ton_topup_public,
+    ton_topups_poll,
+)
 from payments.wallets import (
     ton_proof_payload_issue,
     ton_wallet_link,
@@ -203,9 +211,9 @@ class TonWalletVerifyApi(APIView):
                 address=str(outer.validated_data["address"]),
                 network=str(outer.validated_data["network"]),
                 public_key=str(outer.validated_data["public_key"]),
-                timestamp=int(proof.validated_data["timestamp"]),  # type: ignore[call-overload]
+                timestamp=int(proof.validated_data["timestamp"]),
                 domain=str(domain.validated_data["value"]),
-                domain_length=int(domain.validated_data["lengthBytes"]),  # type: ignore[call-overload]
+                domain_length=int(domain.validated_data["lengthBytes"]),
                 payload=str(proof.validated_data["payload"]),
                 signature=str(proof.validated_data["signature"]),
                 state_init=str(proof.validated_data["state_init"]),
@@ -228,3 +236,69 @@ class TonWalletApi(APIView):
     def delete(self, request: Request) -> Response:
         ton_wallet_unlink(user=request_user(request))
         return Response(status=204)
+
+
+TonTopupSerializer = inline_serializer(
+    name="TonTopup",
+    fields={
+        "id": serializers.UUIDField(),
+        "stars": serializers.IntegerField(),
+        "status": serializers.CharField(),
+        "address": serializers.CharField(),
+        "amount_nano": serializers.CharField(),
+        "comment": serializers.CharField(),
+        "payload": serializers.CharField(),
+        "expires_at": serializers.DateTimeField(),
+        "paid_at": serializers.DateTimeField(allow_null=True),
+    },
+)
+
+
+class TonTopupCreateApi(APIView):
+    """Order a Stars top-up paid in TON (send ``amount_nano`` with ``payload`` via TON Connect)."""
+
+    class InputSerializer(serializers.Serializer[dict[str, int]]):
+        stars = serializers.IntegerField(min_value=1, max_value=10_000_000)
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: TonTopupSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        key = idempotency_key_validate(request.headers.get("Idempotency-Key"))
+        assert key is not None
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = ton_topup_create(
+            user=request_user(request),
+            stars=int(serializer.validated_data["stars"]),
+            idempotency_key=key,
+        )
+        return Response(result.body, status=result.status)
+
+
+class TonTopupDetailApi(APIView):
+    @extend_schema(responses={200: TonTopupSerializer})
+    def get(self, request: Request, topup_id: uuid.UUID) -> Response:
+        return Response(
+            ton_topup_public(ton_topup_get(user=request_user(request), topup_id=topup_id))
+        )
+
+
+class TonTopupCheckApi(APIView):
+    """Look for the transfer now (the app calls this after the wallet says it was sent)."""
+
+    @extend_schema(request=None, responses={200: TonTopupSerializer})
+    def post(self, request: Request, topup_id: uuid.UUID) -> Response:
+        user = request_user(request)
+        topup = ton_topup_get(user=user, topup_id=topup_id)
+        if topup.status != "paid" and cache.add(f"ton-check:{user.tg_id}", 1, timeout=5):
+            try:
+                ton_topups_poll()
+            except TonApiError as exc:
+                raise ApplicationError(
+                    "ton_api_unavailable", "Could not reach the TON network. Try again.", status=502
+                ) from exc
+            topup.refresh_from_db()
+        return Response(ton_topup_public(topup))

@@ -325,3 +325,40 @@ class TonProofPayload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payload[:12]}… for {self.user_id}"
+
+
+class TonTopup(models.Model):
+    """A Stars top-up paid in TON: a transfer to our address carrying this order's comment."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Waiting for the transfer"
+        PAID = "paid", "Paid"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ton_topups"
+    )
+    stars = models.PositiveIntegerField()
+    amount_nano = models.BigIntegerField(help_text="Expected nanotons.")
+    comment = models.CharField(max_length=32, unique=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.CREATED, db_index=True
+    )
+    tx_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    received_nano = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "ton_topups"
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gt=0), name="ton_topup_stars_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_nano__gt=0), name="ton_topup_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"TON top-up {self.stars} ⭐ by {self.user_id} [{self.status}]"

@@ -74,3 +74,14 @@ def refresh_rate_task() -> str | None:
         return str(rate_refresh(row).rate)
     except RateSourceError:
         return None
+
+
+@shared_task(name="payments.ton_poll", time_limit=60, soft_time_limit=50)
+def ton_poll_task() -> int:
+    from payments.ton_topups import TonApiError, ton_topups_poll
+
+    try:
+        return ton_topups_poll()
+    except TonApiError as exc:
+        logger.error("ton api failed", extra={"event": "ton_api_error", "error": str(exc)})
+        return 0

@@ -7,6 +7,9 @@ from payments.apis import (
     PaymentDetailApi,
     PaymentPendingListApi,
     TonProofPayloadApi,
+    TonTopupCheckApi,
+    TonTopupCreateApi,
+    TonTopupDetailApi,
     TonWalletApi,
     TonWalletVerifyApi,
 )
@@ -17,6 +20,13 @@ urlpatterns = [
     path("payments/ledger", LedgerListApi.as_view(), name="payments-ledger"),
     path("payments/<uuid:payment_id>", PaymentDetailApi.as_view(), name="payments-detail"),
     path("payments/<uuid:payment_id>/cancel", PaymentCancelApi.as_view(), name="payments-cancel"),
+    path("payments/ton/topups", TonTopupCreateApi.as_view(), name="ton-topup-create"),
+    path("payments/ton/topups/<uuid:topup_id>", TonTopupDetailApi.as_view(), name="ton-topup"),
+    path(
+        "payments/ton/topups/<uuid:topup_id>/check",
+        TonTopupCheckApi.as_view(),
+        name="ton-topup-check",
+    ),
     path("wallets/ton", TonWalletApi.as_view(), name="wallets-ton"),
     path("wallets/ton/payload", TonProofPayloadApi.as_view(), name="wallets-ton-payload"),
     path("wallets/ton/verify", TonWalletVerifyApi.as_view(), name="wallets-ton-verify"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
+from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
@@ -60,7 +61,7 @@ def make_proof(payload: str, *, version: str = "v4r2", key: SigningKey | None = 
             payload=sign_payload,
         )
     ).signature
-    body = {
+    body: dict[str, Any] = {
         "address": f"0:{state_init.hash.hex()}",
         "network": "-239",
         "public_key": bytes(key.verify_key).hex(),
