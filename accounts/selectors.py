@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import User
+from leaderboards.selectors import referral_stats, user_stats
 from payments.ledger import balance_get
 from payments.models import TonWallet
 from payments.wallets import ton_wallet_public
+from referrals.services import referral_code_for, referral_link
 
 
 def user_get(*, tg_id: int) -> User | None:
@@ -29,4 +31,12 @@ def user_profile(*, user: User) -> dict[str, Any]:
         "balance": balance_get(user_id=user.tg_id),
         "ton_wallet": ton_wallet_public(wallet),
         "has_ton_wallet": wallet is not None,
+        "stats": user_stats(user=user),
+        "referral": {
+            "code": referral_code_for(tg_id=user.tg_id),
+            "link": referral_link(tg_id=user.tg_id),
+            **referral_stats(user=user),
+        },
+        # The bonus run arrives with the rooms: none can be active before then.
+        "bonus_run": None,
     }

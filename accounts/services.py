@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.tokens import token_issue
 from chancetap.core import metrics
 from chancetap.core.errors import AuthenticationError, ForbiddenError, ServiceUnavailableError
+from leaderboards.services import referral_counted_in_tx
 from referrals.services import referrer_resolve_for_new_user_in_tx
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def _user_upsert(*, tg_user: TelegramUser, start_param: str) -> tuple[User, bool
         # A concurrent first login created the user: theirs wins, ours is a plain login.
         return User.objects.get(tg_id=tg_user.id), False
     if referrer is not None:
+        referral_counted_in_tx(referrer_id=referrer.tg_id)
         logger.info(
             "referral attached",
             extra={

@@ -270,6 +270,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 TIME_ZONE = "UTC"
 LEADERBOARD_TIME_ZONE = env.str("LEADERBOARD_TIME_ZONE", default="Europe/Berlin")
+LEADERBOARD_CACHE_TTL = env.int("LEADERBOARD_CACHE_TTL", default=10)
+REFERRAL_ATTACH_WINDOW_SECONDS = env.int("REFERRAL_ATTACH_WINDOW_SECONDS", default=600)
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]

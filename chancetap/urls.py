@@ -10,6 +10,8 @@ from chancetap.core.metrics_view import metrics_view
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("payments.urls")),
+    path("", include("leaderboards.urls")),
+    path("", include("referrals.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

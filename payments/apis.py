@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django.core.cache import cache
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,9 +15,22 @@ from accounts.authentication import request_user
 from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.fields import StrictCharField
 from chancetap.core.idempotency import idempotency_key_validate
+from leaderboards.selectors import weekly_rank_with
+from leaderboards.weeks import week_key_for
 from payments.models import Payment, TonWallet
-from payments.selectors import ledger_list_for_user, payment_get_for_user, payment_list_pending
-from payments.services import invoice_create, payment_cancel, payment_public
+from payments.rates import rate_get, tons_for_stars
+from payments.selectors import (
+    ledger_list_for_user,
+    payment_get_for_user,
+    payment_list_pending,
+    preset_list_active,
+)
+from payments.services import (
+    invoice_create,
+    payment_cancel,
+    payment_public,
+    payment_settings_get,
+)
 from payments.ton import TonProof
 from payments.ton_topups import (
     TonApiError,
@@ -302,3 +316,38 @@ class TonTopupCheckApi(APIView):
                 ) from exc
             topup.refresh_from_db()
         return Response(ton_topup_public(topup))
+
+
+class PresetListApi(APIView):
+    """Donation packages and custom-amount limits, each with its tons now and the weekly rank
+    it would give the caller."""
+
+    def get(self, request: Request) -> Response:
+        user = request_user(request)
+        limits = payment_settings_get()
+        quote = rate_get()
+        week = week_key_for(timezone.now())
+        lang = "ru" if (user.language_code or "")[:2] in ("ru", "uk", "be", "kk") else "en"
+        presets = []
+        for preset in preset_list_active():
+            tons = tons_for_stars(preset.stars, quote.rate)
+            presets.append(
+                {
+                    "id": preset.pk,
+                    "place": preset.place,
+                    "title": preset.title_ru if lang == "ru" else preset.title_en,
+                    "stars": preset.stars,
+                    "tons": format(tons, "f"),
+                    "weekly_rank_after": weekly_rank_with(
+                        user_id=user.tg_id, extra_tons=tons, week_key=week
+                    ),
+                }
+            )
+        return Response(
+            {
+                "presets": presets,
+                "custom": {"min_stars": limits.min_stars, "max_stars": limits.max_stars},
+                "rate": format(quote.rate, "f"),
+                "week_key": week,
+            }
+        )

@@ -26,6 +26,7 @@ from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from chancetap.core.telegram_api import TelegramAPIError, bot_call
+from leaderboards.services import donation_record_in_tx, donation_refund_in_tx
 from payments.ledger import InsufficientBalanceError, Posting, ledger_post_in_tx
 from payments.models import (
     DonationPreset,
@@ -354,6 +355,14 @@ def star_payment_apply(
         if payment.tons is None:
             payment.tons, payment.rate = charge.tons, charge.rate
             payment.save(update_fields=["tons", "rate"])
+        donation_record_in_tx(
+            charge_id=telegram_payment_charge_id,
+            user_id=payment.user_id,
+            stars=total_amount,
+            tons=charge.tons,
+            rate=quote.rate,
+            at=charge.applied_at,
+        )
 
     metrics.payments_total.labels(status="paid", purpose=payment.purpose).inc()
     logger.info(
@@ -398,6 +407,8 @@ def _refund_debit_in_tx(*, charge: StarCharge, staff_id: int | None, memo: str) 
                 )
             ]
         )
+    else:
+        donation_refund_in_tx(charge_id=charge.telegram_payment_charge_id)
     charge.refunded_at = timezone.now()
     charge.save(update_fields=["refunded_at"])
     payment = Payment.objects.select_for_update().get(pk=charge.payment_id)

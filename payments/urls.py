@@ -6,6 +6,7 @@ from payments.apis import (
     PaymentCancelApi,
     PaymentDetailApi,
     PaymentPendingListApi,
+    PresetListApi,
     TonProofPayloadApi,
     TonTopupCheckApi,
     TonTopupCreateApi,
@@ -16,6 +17,7 @@ from payments.apis import (
 
 urlpatterns = [
     path("payments/invoices", InvoiceCreateApi.as_view(), name="payments-invoice-create"),
+    path("payments/presets", PresetListApi.as_view(), name="payments-presets"),
     path("payments/pending", PaymentPendingListApi.as_view(), name="payments-pending"),
     path("payments/ledger", LedgerListApi.as_view(), name="payments-ledger"),
     path("payments/<uuid:payment_id>", PaymentDetailApi.as_view(), name="payments-detail"),

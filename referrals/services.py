@@ -43,3 +43,64 @@ def referrer_resolve_for_new_user_in_tx(*, start_param: str, tg_id: int) -> User
             extra={"event": "referral_refused", "tg_id": tg_id, "referrer_id": referrer_id},
         )
     return referrer
+
+
+def referral_link(*, tg_id: int) -> str:
+    from django.conf import settings
+
+    bot, app = settings.TELEGRAM_BOT_USERNAME, settings.TELEGRAM_APP_NAME
+    return f"https://t.me/{bot}/{app}?startapp={referral_code_for(tg_id=tg_id)}"
+
+
+def referral_attach(*, user: User, code: str) -> User:
+    """Attach a referrer after the fact — only under the creation rule, explaining refusals.
+
+    Allowed only for a user who has none, joined within the attach window and has not donated yet
+    (a client that could not pass ``start_param`` at creation). Never changes an existing referrer.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db import transaction
+    from django.utils import timezone
+
+    from chancetap.core.errors import ApplicationError
+    from leaderboards.models import Donation
+    from leaderboards.services import referral_counted_in_tx
+
+    referrer_id = referral_code_parse(code)
+    if referrer_id is None:
+        raise ApplicationError("referral_code_invalid", "This is not a referral code.")
+    if referrer_id == user.tg_id:
+        raise ApplicationError("referral_self", "You cannot invite yourself.")
+    with transaction.atomic(durable=True):
+        locked = User.objects.select_for_update().get(tg_id=user.tg_id)
+        if locked.referrer_id is not None:
+            raise ApplicationError(
+                "referral_already_set",
+                "Your referrer is already set and cannot change.",
+                status=409,
+            )
+        window = timedelta(seconds=settings.REFERRAL_ATTACH_WINDOW_SECONDS)
+        if (
+            timezone.now() - locked.created_at > window
+            or Donation.objects.filter(user_id=locked.tg_id).exists()
+        ):
+            raise ApplicationError(
+                "referral_window_closed",
+                "A referral can only be set when you join.",
+                status=409,
+            )
+        referrer = User.objects.filter(tg_id=referrer_id, is_blocked=False).first()
+        if referrer is None:
+            raise ApplicationError(
+                "referral_unknown", "No player has this referral code.", status=404
+            )
+        locked.referrer = referrer
+        locked.save(update_fields=["referrer", "updated_at"])
+        referral_counted_in_tx(referrer_id=referrer.tg_id)
+    logger.info(
+        "referral attached",
+        extra={"event": "referral_attached", "tg_id": user.tg_id, "referrer_id": referrer_id},
+    )
+    return locked

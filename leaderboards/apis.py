@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.authentication import request_user
+from chancetap.core.errors import ApplicationError, NotFoundError
+from leaderboards.selectors import donation_board_me, donation_board_page, game_board
+from leaderboards.weeks import week_key_for, week_key_valid
+
+DONATION_BOARDS = {"all-time", "week", "referrals"}
+GAME_PERIODS = {"today", "week", "all-time"}
+
+
+class PageSerializer(serializers.Serializer[dict[str, Any]]):
+    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**7)
+    week_key = serializers.CharField(required=False, max_length=8)
+
+
+class DonationLeaderboardApi(APIView):
+    """Donation leaderboards: all-time, a week (Europe/Berlin ISO week), top referrers."""
+
+    @extend_schema(
+        parameters=[
+            PageSerializer,
+            OpenApiParameter("board", str, OpenApiParameter.PATH, enum=sorted(DONATION_BOARDS)),
+        ]
+    )
+    def get(self, request: Request, board: str) -> Response:
+        if board not in DONATION_BOARDS:
+            raise NotFoundError("leaderboard_not_found", "No such leaderboard.")
+        query = PageSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        week_key = query.validated_data.get("week_key") or week_key_for(timezone.now())
+        if not week_key_valid(week_key):
+            raise ApplicationError(
+                "week_key_invalid", "week_key must look like 2026-W03 (an existing ISO week)."
+            )
+        if board != "week":
+            week_key = ""
+        limit, offset = query.validated_data["limit"], query.validated_data["offset"]
+        page = donation_board_page(name=board, week_key=week_key, limit=limit, offset=offset)
+        me = donation_board_me(name=board, week_key=week_key, user_id=request_user(request).tg_id)
+        return Response(
+            {
+                "board": board,
+                "week_key": week_key or None,
+                "limit": limit,
+                "offset": offset,
+                **page,
+                "me": me,
+            }
+        )
+
+
+class GameLeaderboardApi(APIView):
+    """Top 10 by Stars won: today, this week (leaderboard time zone) or all time."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, OpenApiParameter.PATH, enum=sorted(GAME_PERIODS))
+        ]
+    )
+    def get(self, request: Request, period: str) -> Response:
+        if period not in GAME_PERIODS:
+            raise NotFoundError("leaderboard_not_found", "No such leaderboard.")
+        return Response(game_board(period=period, user_id=request_user(request).tg_id))

@@ -1,0 +1,216 @@
+"""Leaderboard reads: pages with stable ranks, "me" blocks, game winners. Cached briefly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from leaderboards.models import DonorTotal, DonorWeekTotal, ReferrerTotal
+from leaderboards.services import VERSION_KEY
+from leaderboards.weeks import day_start, week_key_for, week_start
+from payments.models import LedgerEntry
+
+BOARDS = ("all-time", "week", "referrals")
+
+
+def _version() -> int:
+    return int(cache.get(VERSION_KEY) or 0)
+
+
+def _cached(key: str, build: Any) -> Any:
+    full = f"lb:{_version()}:{key}"
+    value = cache.get(full)
+    if value is None:
+        value = build()
+        cache.set(full, value, timeout=settings.LEADERBOARD_CACHE_TTL)
+    return value
+
+
+@dataclass(frozen=True)
+class Board:
+    queryset: QuerySet[Any]
+    owner: str  # the user field
+    extra: tuple[str, ...] = ()
+
+
+def _board(name: str, week_key: str) -> Board:
+    if name == "all-time":
+        qs: QuerySet[Any] = DonorTotal.objects.all()
+        return Board(qs.filter(tons__gt=0, user__is_blocked=False), "user")
+    if name == "week":
+        qs = DonorWeekTotal.objects.filter(week_key=week_key)
+        return Board(qs.filter(tons__gt=0, user__is_blocked=False), "user")
+    qs = ReferrerTotal.objects.all()
+    return Board(
+        qs.filter(tons__gt=0, referrer__is_blocked=False), "referrer", ("referrals_count",)
+    )
+
+
+def _row(board: Board, row: dict[str, Any], rank: int) -> dict[str, Any]:
+    prefix = f"{board.owner}__"
+    out = {
+        "rank": rank,
+        "tg_id": row[f"{board.owner}_id"],
+        "username": row[prefix + "username"],
+        "first_name": row[prefix + "first_name"],
+        "photo_url": row[prefix + "photo_url"],
+        "tons": format(row["tons"].normalize(), "f"),
+    }
+    for name in board.extra:
+        out[name] = row[name]
+    return out
+
+
+def donation_board_page(*, name: str, week_key: str, limit: int, offset: int) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        board = _board(name, week_key)
+        fields = [
+            f"{board.owner}_id",
+            f"{board.owner}__username",
+            f"{board.owner}__first_name",
+            f"{board.owner}__photo_url",
+            "tons",
+            *board.extra,
+        ]
+        ordered = board.queryset.order_by("-tons", "achieved_at", f"{board.owner}_id")
+        rows: list[dict[str, Any]] = list(ordered.values(*fields)[offset : offset + limit + 1])
+        return {
+            "items": [_row(board, r, offset + i + 1) for i, r in enumerate(rows[:limit])],
+            "has_more": len(rows) > limit,
+        }
+
+    return dict(_cached(f"page:{name}:{week_key}:{limit}:{offset}", build))
+
+
+def donation_board_me(*, name: str, week_key: str, user_id: int) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        board = _board(name, week_key)
+        mine = (
+            board.queryset.filter(**{f"{board.owner}_id": user_id})
+            .values("tons", "achieved_at", *board.extra)
+            .first()
+        )
+        if mine is None:
+            return {"rank": None, "tons": "0", **dict.fromkeys(board.extra, 0)}
+        ahead = board.queryset.filter(
+            Q(tons__gt=mine["tons"])
+            | Q(tons=mine["tons"], achieved_at__lt=mine["achieved_at"])
+            | Q(
+                tons=mine["tons"],
+                achieved_at=mine["achieved_at"],
+                **{f"{board.owner}_id__lt": user_id},
+            )
+        ).count()
+        return {
+            "rank": ahead + 1,
+            "tons": format(mine["tons"].normalize(), "f"),
+            **{k: mine[k] for k in board.extra},
+        }
+
+    return dict(_cached(f"me:{name}:{week_key}:{user_id}", build))
+
+
+def weekly_rank_with(*, user_id: int, extra_tons: Decimal, week_key: str) -> int:
+    """The weekly rank ``user_id`` would have after donating ``extra_tons`` more now."""
+    current = (
+        DonorWeekTotal.objects.filter(user_id=user_id, week_key=week_key)
+        .values_list("tons", flat=True)
+        .first()
+    ) or Decimal(0)
+    total = current + extra_tons
+    others = DonorWeekTotal.objects.filter(
+        week_key=week_key, tons__gt=0, user__is_blocked=False
+    ).exclude(user_id=user_id)
+    # Reaching a total now means arriving after everyone already on it: ties rank us behind.
+    return int(others.filter(tons__gte=total).count()) + 1
+
+
+def game_period_start(period: str, now: datetime | None = None) -> datetime | None:
+    now = now or timezone.now()
+    if period == "today":
+        return day_start(now)
+    if period == "week":
+        return week_start(now)
+    return None
+
+
+def game_board(*, period: str, user_id: int) -> dict[str, Any]:
+    """Top 10 by Stars won (prize entries) in the period, plus the caller's own line."""
+    start = game_period_start(period)
+
+    def build() -> list[dict[str, Any]]:
+        qs = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIZE, user__is_blocked=False)
+        if start is not None:
+            qs = qs.filter(created_at__gte=start)
+        rows = (
+            qs.values("user_id", "user__username", "user__first_name", "user__photo_url")
+            .annotate(won=Sum("amount"), wins=Count("id"), first=Min("created_at"))
+            .order_by("-won", "first", "user_id")[:10]
+        )
+        return [
+            {
+                "rank": i + 1,
+                "tg_id": r["user_id"],
+                "username": r["user__username"],
+                "first_name": r["user__first_name"],
+                "photo_url": r["user__photo_url"],
+                "stars_won": int(r["won"]),
+                "wins": int(r["wins"]),
+            }
+            for i, r in enumerate(rows)
+        ]
+
+    key = f"games:{period}:{start.isoformat() if start else 'all'}"
+    items = _cached(key, build)
+    mine = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIZE, user_id=user_id)
+    if start is not None:
+        mine = mine.filter(created_at__gte=start)
+    me = mine.aggregate(won=Sum("amount"), wins=Count("id"))
+    return {
+        "period": period,
+        "items": items,
+        "me": {"stars_won": int(me["won"] or 0), "wins": int(me["wins"] or 0)},
+    }
+
+
+def user_stats(*, user: User) -> dict[str, Any]:
+    """Games, wins, Stars won and tons for ``GET /api/v1/me``."""
+    prizes = LedgerEntry.objects.filter(user=user, kind=LedgerEntry.Kind.PRIZE).aggregate(
+        won=Sum("amount"), wins=Count("id")
+    )
+    games = (
+        LedgerEntry.objects.filter(user=user, kind=LedgerEntry.Kind.ENTRY_FEE)
+        .exclude(cause_id="")
+        .values("cause_id")
+        .distinct()
+        .count()
+    )
+    week = week_key_for(timezone.now())
+    all_time = DonorTotal.objects.filter(user=user).values_list("tons", flat=True).first()
+    this_week = (
+        DonorWeekTotal.objects.filter(user=user, week_key=week).values_list("tons", flat=True)
+    ).first()
+    return {
+        "games_played": games,
+        "wins": int(prizes["wins"] or 0),
+        "stars_won": int(prizes["won"] or 0),
+        "tons_all_time": format((all_time or Decimal(0)).normalize(), "f"),
+        "tons_week": format((this_week or Decimal(0)).normalize(), "f"),
+        "week_key": week,
+    }
+
+
+def referral_stats(*, user: User) -> dict[str, Any]:
+    row = ReferrerTotal.objects.filter(referrer=user).values("tons", "referrals_count").first()
+    return {
+        "referrals_count": int(row["referrals_count"]) if row else 0,
+        "referrals_tons": format((row["tons"] if row else Decimal(0)).normalize(), "f"),
+    }

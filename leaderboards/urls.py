@@ -1,0 +1,14 @@
+from django.urls import path
+
+from leaderboards.apis import DonationLeaderboardApi, GameLeaderboardApi
+
+urlpatterns = [
+    path(
+        "leaderboards/donations/<str:board>",
+        DonationLeaderboardApi.as_view(),
+        name="leaderboards-donations",
+    ),
+    path(
+        "leaderboards/games/<str:period>", GameLeaderboardApi.as_view(), name="leaderboards-games"
+    ),
+]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.authentication import request_user
+from accounts.selectors import user_profile
+from chancetap.core.fields import StrictCharField
+from referrals.selectors import referral_list
+from referrals.services import referral_attach, referral_code_for, referral_link
+
+SHARE_TEXT = {
+    "en": "Join me in Chance Tap — tap faster, win Stars!",
+    "ru": "Играй со мной в Chance Tap — тапай быстрее и выигрывай звёзды!",
+}
+
+
+class ReferralsApi(APIView):
+    """My referral code, link, share text and my referrals."""
+
+    class QuerySerializer(serializers.Serializer[dict[str, Any]]):
+        limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
+        offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**7)
+
+    @extend_schema(parameters=[QuerySerializer])
+    def get(self, request: Request) -> Response:
+        user = request_user(request)
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        link = referral_link(tg_id=user.tg_id)
+        lang = "ru" if (user.language_code or "")[:2] in ("ru", "uk", "be", "kk") else "en"
+        text = SHARE_TEXT[lang]
+        share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text)}"
+        return Response(
+            {
+                "code": referral_code_for(tg_id=user.tg_id),
+                "link": link,
+                "share_text": text,
+                "share_url": share,
+                "referrer_id": user.referrer_id,
+                "referrals": referral_list(
+                    referrer=user,
+                    limit=query.validated_data["limit"],
+                    offset=query.validated_data["offset"],
+                ),
+            }
+        )
+
+
+class ReferralAttachApi(APIView):
+    """Set my referrer — only allowed right after joining, and never changed later."""
+
+    class InputSerializer(serializers.Serializer[dict[str, str]]):
+        code = StrictCharField(max_length=64)
+
+    @extend_schema(request=InputSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = referral_attach(user=request_user(request), code=serializer.validated_data["code"])
+        return Response(user_profile(user=user))
