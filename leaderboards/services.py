@@ -44,7 +44,7 @@ def leaderboards_touch() -> None:
 def _upsert(
     table: str,
     key_cols: tuple[str, ...],
-    key_vals: tuple[object, ...],
+    key_vals: tuple[Any, ...],
     tons: Decimal,
     at: datetime,
     extra_count: int = 0,

@@ -12,8 +12,8 @@ from leaderboards.weeks import day_start, week_key_for, week_key_valid, week_sta
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def berlin(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
+    return datetime(year, month, day, hour, minute, second, tzinfo=BERLIN)
 
 
 @pytest.mark.parametrize(
