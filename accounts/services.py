@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.tokens import token_issue
 from chancetap.core import metrics
 from chancetap.core.errors import AuthenticationError, ForbiddenError, ServiceUnavailableError
-from leaderboards.services import referral_counted_in_tx
+from leaderboards.services import leaderboards_visibility_set_in_tx, referral_counted_in_tx
 from referrals.services import referrer_resolve_for_new_user_in_tx
 
 logger = logging.getLogger(__name__)
@@ -161,6 +161,7 @@ def user_set_blocked(*, user: User, blocked: bool, reason: str = "") -> User:
     user.is_blocked = blocked
     user.blocked_reason = reason[:255] if blocked else ""
     user.save(update_fields=["is_blocked", "blocked_reason", "updated_at"])
+    leaderboards_visibility_set_in_tx(user_id=user.tg_id, hidden=blocked)
     logger.info(
         "user block changed",
         extra={"event": "user_blocked" if blocked else "user_unblocked", "tg_id": user.tg_id},

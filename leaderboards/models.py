@@ -52,10 +52,17 @@ class DonorTotal(models.Model):
     )
     tons = tons_field()
     achieved_at = models.DateTimeField()
+    hidden = models.BooleanField(default=False, help_text="The donor is blocked.")
 
     class Meta:
         db_table = "donor_totals"
-        indexes = [models.Index(fields=["-tons", "achieved_at", "user"], name="donor_rank_idx")]
+        indexes = [
+            models.Index(
+                fields=["-tons", "achieved_at", "user"],
+                name="donor_rank_idx",
+                condition=Q(tons__gt=0, hidden=False),
+            )
+        ]
         constraints = [models.CheckConstraint(condition=Q(tons__gte=0), name="donor_tons_ge_0")]
 
     def __str__(self) -> str:
@@ -67,6 +74,7 @@ class DonorWeekTotal(models.Model):
     week_key = models.CharField(max_length=8)
     tons = tons_field()
     achieved_at = models.DateTimeField()
+    hidden = models.BooleanField(default=False, help_text="The donor is blocked.")
 
     class Meta:
         db_table = "donor_week_totals"
@@ -76,7 +84,9 @@ class DonorWeekTotal(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["week_key", "-tons", "achieved_at", "user"], name="donor_week_rank_idx"
+                fields=["week_key", "-tons", "achieved_at", "user"],
+                name="donor_week_rank_idx",
+                condition=Q(tons__gt=0, hidden=False),
             )
         ]
 
@@ -93,11 +103,16 @@ class ReferrerTotal(models.Model):
     tons = tons_field()
     referrals_count = models.PositiveIntegerField(default=0)
     achieved_at = models.DateTimeField()
+    hidden = models.BooleanField(default=False, help_text="The referrer is blocked.")
 
     class Meta:
         db_table = "referrer_totals"
         indexes = [
-            models.Index(fields=["-tons", "achieved_at", "referrer"], name="referrer_rank_idx")
+            models.Index(
+                fields=["-tons", "achieved_at", "referrer"],
+                name="referrer_rank_idx",
+                condition=Q(tons__gt=0, hidden=False),
+            )
         ]
         constraints = [models.CheckConstraint(condition=Q(tons__gte=0), name="referrer_tons_ge_0")]
 

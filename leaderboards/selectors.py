@@ -42,50 +42,46 @@ class Board:
 
 
 def _board(name: str, week_key: str) -> Board:
+    """The visible rows of a board: positive totals of users who are not blocked."""
     if name == "all-time":
-        qs: QuerySet[Any] = DonorTotal.objects.all()
-        return Board(qs.filter(tons__gt=0, user__is_blocked=False), "user")
+        qs: QuerySet[Any] = DonorTotal.objects.filter(tons__gt=0, hidden=False)
+        return Board(qs, "user")
     if name == "week":
-        qs = DonorWeekTotal.objects.filter(week_key=week_key)
-        return Board(qs.filter(tons__gt=0, user__is_blocked=False), "user")
-    qs = ReferrerTotal.objects.all()
-    return Board(
-        qs.filter(tons__gt=0, referrer__is_blocked=False), "referrer", ("referrals_count",)
-    )
-
-
-def _row(board: Board, row: dict[str, Any], rank: int) -> dict[str, Any]:
-    prefix = f"{board.owner}__"
-    out = {
-        "rank": rank,
-        "tg_id": row[f"{board.owner}_id"],
-        "username": row[prefix + "username"],
-        "first_name": row[prefix + "first_name"],
-        "photo_url": row[prefix + "photo_url"],
-        "tons": format(row["tons"].normalize(), "f"),
-    }
-    for name in board.extra:
-        out[name] = row[name]
-    return out
+        qs = DonorWeekTotal.objects.filter(week_key=week_key, tons__gt=0, hidden=False)
+        return Board(qs, "user")
+    qs = ReferrerTotal.objects.filter(tons__gt=0, hidden=False)
+    return Board(qs, "referrer", ("referrals_count",))
 
 
 def donation_board_page(*, name: str, week_key: str, limit: int, offset: int) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         board = _board(name, week_key)
-        fields = [
-            f"{board.owner}_id",
-            f"{board.owner}__username",
-            f"{board.owner}__first_name",
-            f"{board.owner}__photo_url",
-            "tons",
-            *board.extra,
-        ]
-        ordered = board.queryset.order_by("-tons", "achieved_at", f"{board.owner}_id")
-        rows: list[dict[str, Any]] = list(ordered.values(*fields)[offset : offset + limit + 1])
-        return {
-            "items": [_row(board, r, offset + i + 1) for i, r in enumerate(rows[:limit])],
-            "has_more": len(rows) > limit,
+        owner_id = f"{board.owner}_id"
+        # Page through the aggregate's own index first, then fetch the users the page names.
+        ordered = board.queryset.order_by("-tons", "achieved_at", owner_id)
+        rows: list[dict[str, Any]] = list(
+            ordered.values(owner_id, "tons", *board.extra)[offset : offset + limit + 1]
+        )
+        people = {
+            u["tg_id"]: u
+            for u in User.objects.filter(tg_id__in=[r[owner_id] for r in rows]).values(
+                "tg_id", "username", "first_name", "photo_url"
+            )
         }
+        items = []
+        for i, row in enumerate(rows[:limit]):
+            person = people.get(row[owner_id], {})
+            item = {
+                "rank": offset + i + 1,
+                "tg_id": row[owner_id],
+                "username": person.get("username", ""),
+                "first_name": person.get("first_name", ""),
+                "photo_url": person.get("photo_url", ""),
+                "tons": format(row["tons"].normalize(), "f"),
+            }
+            item.update({k: row[k] for k in board.extra})
+            items.append(item)
+        return {"items": items, "has_more": len(rows) > limit}
 
     return dict(_cached(f"page:{name}:{week_key}:{limit}:{offset}", build))
 
@@ -93,8 +89,9 @@ def donation_board_page(*, name: str, week_key: str, limit: int, offset: int) ->
 def donation_board_me(*, name: str, week_key: str, user_id: int) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         board = _board(name, week_key)
+        owner_id = f"{board.owner}_id"
         mine = (
-            board.queryset.filter(**{f"{board.owner}_id": user_id})
+            board.queryset.filter(**{owner_id: user_id})
             .values("tons", "achieved_at", *board.extra)
             .first()
         )
@@ -103,11 +100,7 @@ def donation_board_me(*, name: str, week_key: str, user_id: int) -> dict[str, An
         ahead = board.queryset.filter(
             Q(tons__gt=mine["tons"])
             | Q(tons=mine["tons"], achieved_at__lt=mine["achieved_at"])
-            | Q(
-                tons=mine["tons"],
-                achieved_at=mine["achieved_at"],
-                **{f"{board.owner}_id__lt": user_id},
-            )
+            | Q(tons=mine["tons"], achieved_at=mine["achieved_at"], **{f"{owner_id}__lt": user_id})
         ).count()
         return {
             "rank": ahead + 1,
@@ -126,9 +119,9 @@ def weekly_rank_with(*, user_id: int, extra_tons: Decimal, week_key: str) -> int
         .first()
     ) or Decimal(0)
     total = current + extra_tons
-    others = DonorWeekTotal.objects.filter(
-        week_key=week_key, tons__gt=0, user__is_blocked=False
-    ).exclude(user_id=user_id)
+    others = DonorWeekTotal.objects.filter(week_key=week_key, tons__gt=0, hidden=False).exclude(
+        user_id=user_id
+    )
     # Reaching a total now means arriving after everyone already on it: ties rank us behind.
     return int(others.filter(tons__gte=total).count()) + 1
 

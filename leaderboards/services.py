@@ -60,6 +60,9 @@ def _upsert(
         return
     cols = [*key_cols, "tons", "achieved_at"]
     vals: list[Any] = [*key_vals, tons, at]
+    if table != "referrer_week_totals":
+        cols.append("hidden")
+        vals.append(User.objects.filter(tg_id=key_vals[0], is_blocked=True).exists())
     updates = [
         f"tons = {table}.tons + excluded.tons",
         f"achieved_at = CASE WHEN excluded.tons > 0 THEN excluded.achieved_at "
@@ -234,3 +237,12 @@ def leaderboards_rebuild(*, fix: bool = True) -> RebuildReport:
             )
         leaderboards_touch()
     return RebuildReport(differences=differences)
+
+
+def leaderboards_visibility_set_in_tx(*, user_id: int, hidden: bool) -> None:
+    """A blocked user disappears from every board (and comes back when unblocked)."""
+    assert_in_transaction()
+    DonorTotal.objects.filter(user_id=user_id).update(hidden=hidden)
+    DonorWeekTotal.objects.filter(user_id=user_id).update(hidden=hidden)
+    ReferrerTotal.objects.filter(referrer_id=user_id).update(hidden=hidden)
+    leaderboards_touch()

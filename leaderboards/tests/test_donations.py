@@ -259,3 +259,17 @@ def test_me_has_stats_referral_and_no_bonus_run(auth_client, make_user) -> None:
     assert body["referral"]["referrals_count"] == 0  # created directly, not through a login
     assert body["referral"]["referrals_tons"] == "3"
     assert body["bonus_run"] is None
+
+
+def test_blocking_hides_from_boards_and_unblocking_restores(auth_client, make_user) -> None:
+    from accounts.services import user_set_blocked
+
+    donor = make_user()
+    donate(donor, "9")
+    client, _ = auth_client()
+    assert [r["tg_id"] for r in client.get(BOARD + "all-time").json()["items"]] == [donor.tg_id]
+    user_set_blocked(user=donor, blocked=True, reason="fraud")
+    assert DonorTotal.objects.get(user=donor).hidden is True
+    assert DonorWeekTotal.objects.get(user=donor).hidden is True
+    user_set_blocked(user=donor, blocked=False)
+    assert DonorTotal.objects.get(user=donor).hidden is False

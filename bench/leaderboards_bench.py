@@ -1,0 +1,195 @@
+"""Leaderboard latency at 100 000 users and 1 000 000 donations, through the real HTTP stack.
+
+Seeds PostgreSQL (``<name>_lbbench``) in SQL, starts a uvicorn process on it with Redis as the
+cache, and prints p50/p95/p99 for each endpoint: first page, a deep page and ``me`` for a low-ranked
+user, cold (cache flushed before every request) and warm.
+Usage: ``python -m bench.leaderboards_bench [--users N] [--donations M]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+def seed(url: str, users: int, donations: int) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": url, "CHANCETAP_TESTING": "1", "REDIS_URL": REDIS_URL}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            """
+            INSERT INTO accounts_user (password, is_superuser, tg_id, username, first_name,
+                last_name, photo_url, language_code, phone, is_premium, is_blocked,
+                blocked_reason, is_staff, created_at, updated_at, referrer_id)
+            SELECT '!', false, 1000000 + g, 'u' || g, 'Player ' || g, '', '', 'en', '', false,
+                   g %% 997 = 0, '', false, now() - interval '200 days', now(),
+                   CASE WHEN g %% 10 = 0 AND g > 100 THEN 1000000 + (g %% 100) + 1 END
+            FROM generate_series(1, %s) AS g
+            """,
+            [users],
+        )
+        conn.execute(
+            """
+            INSERT INTO donations (charge_id, user_id, referrer_id, stars, tons, rate, week_key,
+                                   created_at, refunded_at)
+            SELECT 'bench' || g, u.tg_id, u.referrer_id, s.stars, s.stars * 0.5, 0.5,
+                   to_char(s.at AT TIME ZONE 'Europe/Berlin', 'IYYY-"W"IW'), s.at, NULL
+            FROM generate_series(1, %s) AS g
+            CROSS JOIN LATERAL (
+                SELECT 1 + floor(random() * 1000)::int AS stars,
+                       now() - (random() * interval '140 days') AS at,
+                       1000000 + 1 + floor(power(random(), 2) * %s)::bigint + g * 0 AS uid
+            ) AS s
+            JOIN accounts_user u ON u.tg_id = s.uid
+            """,
+            [donations, users - 1],
+        )
+        conn.execute(
+            "INSERT INTO donor_totals (user_id, tons, achieved_at, hidden) "
+            "SELECT d.user_id, sum(d.tons), max(d.created_at), bool_or(u.is_blocked) "
+            "FROM donations d JOIN accounts_user u ON u.tg_id = d.user_id GROUP BY d.user_id"
+        )
+        conn.execute(
+            "INSERT INTO donor_week_totals (user_id, week_key, tons, achieved_at, hidden) "
+            "SELECT d.user_id, d.week_key, sum(d.tons), max(d.created_at), bool_or(u.is_blocked) "
+            "FROM donations d JOIN accounts_user u ON u.tg_id = d.user_id "
+            "GROUP BY d.user_id, d.week_key"
+        )
+        conn.execute(
+            "INSERT INTO referrer_totals (referrer_id, tons, achieved_at, hidden, referrals_count) "
+            "SELECT d.referrer_id, sum(d.tons), max(d.created_at), false, "
+            "(SELECT count(*) FROM accounts_user r WHERE r.referrer_id = d.referrer_id) "
+            "FROM donations d WHERE d.referrer_id IS NOT NULL GROUP BY d.referrer_id"
+        )
+        conn.execute(
+            "INSERT INTO referrer_week_totals (referrer_id, week_key, tons, achieved_at) "
+            "SELECT referrer_id, week_key, sum(tons), max(created_at) FROM donations "
+            "WHERE referrer_id IS NOT NULL GROUP BY referrer_id, week_key"
+        )
+        conn.execute("ANALYZE")
+        count = conn.execute("SELECT count(*) FROM donations").fetchone()
+    print(
+        f"seeded {users} users and {count[0] if count else 0} donations "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def low_ranked_user(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT user_id FROM donor_totals ORDER BY tons ASC, achieved_at DESC LIMIT 1"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def measure(port: int, token: str, path: str, n: int, cold: bool) -> list[float]:
+    import redis
+
+    flush = redis.Redis.from_url(REDIS_URL)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    timings = []
+    headers = {"Authorization": f"Bearer {token}"}
+    conn.request("GET", path, headers=headers)  # warm the connection and the cache
+    conn.getresponse().read()
+    for _ in range(n):
+        if cold:
+            flush.flushdb()
+        start = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        timings.append((time.perf_counter() - start) * 1000)
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+    conn.close()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--donations", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true", help="Keep the seeded database.")
+    args = parser.parse_args()
+    url = os.environ.get(
+        "BENCH_LB_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chancetap_lbbench"
+    )
+    if not args.reuse:
+        seed(url, args.users, args.donations)
+    user_id = low_ranked_user(url)
+    os.environ.update({"CHANCETAP_TESTING": "1", "DATABASE_URL": url, "REDIS_URL": REDIS_URL})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
+    import django
+
+    django.setup()
+    from accounts.tokens import token_issue
+
+    token = token_issue(tg_id=user_id)
+    port = 8765
+    # Production-like: persistent database connections (tests use CONN_MAX_AGE=0).
+    env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DATABASE_CONN_MAX_AGE": "60"}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "uvicorn"),
+            "chancetap.asgi:application",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(f"leaderboards: latency through uvicorn (ms), me = user {user_id} (lowest rank)")
+        print(f"  {'endpoint':58} {'cache':5} {'p50':>7} {'p95':>7} {'p99':>7}")
+        cases = [
+            "/api/v1/leaderboards/donations/all-time?limit=50",
+            "/api/v1/leaderboards/donations/all-time?limit=50&offset=50000",
+            "/api/v1/leaderboards/donations/week?limit=50",
+            "/api/v1/leaderboards/donations/week?limit=50&offset=20000",
+            "/api/v1/leaderboards/donations/referrals?limit=50",
+            "/api/v1/leaderboards/games/week",
+            "/api/v1/payments/presets",
+        ]
+        for path in cases:
+            for cold in (True, False):
+                n = args.requests // 4 if cold else args.requests
+                t = measure(port, token, path, n, cold)
+                q = statistics.quantiles(t, n=100)
+                label = "cold" if cold else "warm"
+                print(f"  {path:58} {label:5} {q[49]:7.1f} {q[94]:7.1f} {q[98]:7.1f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
