@@ -70,7 +70,7 @@ def donation_board_page(*, name: str, week_key: str, limit: int, offset: int) ->
         }
         items = []
         for i, row in enumerate(rows[:limit]):
-            person = people.get(row[owner_id], {})
+            person: dict[str, Any] = people.get(row[owner_id], {})
             item = {
                 "rank": offset + i + 1,
                 "tg_id": row[owner_id],
