@@ -62,15 +62,15 @@ def donation_board_page(*, name: str, week_key: str, limit: int, offset: int) ->
         rows: list[dict[str, Any]] = list(
             ordered.values(owner_id, "tons", *board.extra)[offset : offset + limit + 1]
         )
-        people = {
-            u["tg_id"]: u
+        people: dict[int, dict[str, Any]] = {
+            u["tg_id"]: dict(u)
             for u in User.objects.filter(tg_id__in=[r[owner_id] for r in rows]).values(
                 "tg_id", "username", "first_name", "photo_url"
             )
         }
         items = []
         for i, row in enumerate(rows[:limit]):
-            person: dict[str, Any] = people.get(row[owner_id], {})
+            person = people.get(row[owner_id], {})
             item = {
                 "rank": offset + i + 1,
                 "tg_id": row[owner_id],
