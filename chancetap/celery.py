@@ -13,6 +13,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "payments-refresh-rate": {"task": "payments.refresh_rate", "schedule": 5 * 60},
     "payments-ton-poll": {"task": "payments.ton_poll", "schedule": 30},
+    "rooms-sweep": {"task": "rooms.sweep", "schedule": 5},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-ledger-check": {"task": "payments.ledger_check", "schedule": 60 * 60},
     "core-expire-idempotency": {"task": "core.expire_idempotency_records", "schedule": 60 * 60},

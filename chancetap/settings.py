@@ -271,6 +271,9 @@ LANGUAGES = [("en", "English"), ("ru", "Русский")]
 TIME_ZONE = "UTC"
 LEADERBOARD_TIME_ZONE = env.str("LEADERBOARD_TIME_ZONE", default="Europe/Berlin")
 LEADERBOARD_CACHE_TTL = env.int("LEADERBOARD_CACHE_TTL", default=10)
+# The system account that receives the house share of standard rooms (777000 is Telegram's
+# service account id, never a player).
+HOUSE_TG_ID = env.int("HOUSE_TG_ID", default=777000)
 REFERRAL_ATTACH_WINDOW_SECONDS = env.int("REFERRAL_ATTACH_WINDOW_SECONDS", default=600)
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,132 @@
+"""Rooms: tiers, rooms, seats (SPEC §5). Taps live in Redis while a game runs; results land here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class RoomTier(models.Model):
+    """A standard-room price on the home screen (admin-managed)."""
+
+    stars = models.PositiveIntegerField(unique=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "room_tiers"
+        ordering = ["position", "stars"]
+        constraints = [models.CheckConstraint(condition=Q(stars__gt=0), name="tier_stars_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.stars} ⭐ room"
+
+
+class RoomSettings(models.Model):
+    """Singleton (pk=1): house share of standard rooms and hero fee limits."""
+
+    house_share_bp = models.PositiveIntegerField(
+        default=0, help_text="House share of a standard room's pool, in basis points (100 = 1 %)."
+    )
+    hero_min_fee = models.PositiveIntegerField(default=1)
+    hero_max_fee = models.PositiveIntegerField(default=10_000)
+
+    class Meta:
+        db_table = "room_settings"
+        verbose_name_plural = "room settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(house_share_bp__lte=5000), name="house_share_at_most_half"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"house share {self.house_share_bp / 100:.2f} %"
+
+
+class Room(models.Model):
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        HERO = "hero", "Hero"
+
+    class Phase(models.TextChoices):
+        GATHERING = "gathering", "Gathering"
+        COUNTDOWN = "countdown", "Countdown"
+        PLAYING = "playing", "Playing"
+        FINISHED = "finished", "Finished"
+        CANCELLED = "cancelled", "Cancelled"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    tier = models.ForeignKey(RoomTier, null=True, blank=True, on_delete=models.PROTECT)
+    fee = models.PositiveIntegerField()
+    phase = models.CharField(
+        max_length=16, choices=Phase.choices, default=Phase.GATHERING, db_index=True
+    )
+    key = models.CharField(max_length=8, null=True, blank=True, unique=True)
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organized_rooms",
+    )
+    seated = models.PositiveSmallIntegerField(default=0)
+    max_players = models.PositiveSmallIntegerField(default=10)
+    created_at = models.DateTimeField(default=timezone.now)
+    deadline_at = models.DateTimeField(help_text="Gathering ends (standard) or times out (hero).")
+    countdown_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    winner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pool = models.PositiveIntegerField(default=0)
+    prize = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "rooms"
+        indexes = [models.Index(fields=["tier", "phase", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seated__lte=models.F("max_players")), name="room_not_overfull"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="standard", tier__isnull=False, organizer__isnull=True)
+                | Q(kind="hero", tier__isnull=True, organizer__isnull=False, key__isnull=False),
+                name="room_kind_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} room {self.pk} ({self.fee} ⭐, {self.phase})"
+
+
+class Seat(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="seats")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="seats"
+    )
+    number = models.PositiveSmallIntegerField()
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    taps = models.PositiveIntegerField(default=0)
+    reached_at_ms = models.BigIntegerField(default=0)
+    cheater = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "seats"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "user"], condition=Q(left_at__isnull=True), name="seat_once"
+            ),
+            models.UniqueConstraint(
+                fields=["room", "number"], condition=Q(left_at__isnull=True), name="seat_number"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "joined_at"])]
+
+    def __str__(self) -> str:
+        return f"seat {self.number} of room {self.room_id}: {self.user_id}"

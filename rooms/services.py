@@ -1,0 +1,464 @@
+"""Room use cases: join, hero rooms, leave, and the one idempotent ``room_advance`` that moves a
+room along its phases when its time comes (called by timers, the sweeper and players' actions)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from chancetap.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
+from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
+from chancetap.core.realtime import group_send_on_commit
+from chancetap.core.transactions import assert_in_transaction, on_commit
+from payments.ledger import Posting, ledger_post_in_tx
+from payments.models import LedgerEntry
+from rooms import engine
+from rooms.lock import room_lock_in_tx, tier_lock_in_tx
+from rooms.models import Room, RoomSettings, Seat
+from rooms.taps import room_taps_read
+
+logger = logging.getLogger(__name__)
+ACTIVE = (Room.Phase.GATHERING, Room.Phase.COUNTDOWN, Room.Phase.PLAYING)
+KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def room_settings_get() -> RoomSettings:
+    row, _ = RoomSettings.objects.get_or_create(pk=1)
+    return row
+
+
+def room_rules(room: Room) -> engine.Rules:
+    if room.kind == Room.Kind.HERO:
+        return engine.hero_rules()
+    return engine.standard_rules(house_share_bp=room_settings_get().house_share_bp)
+
+
+def room_group(room_id: int) -> str:
+    return f"room.{room_id}"
+
+
+def room_public(room: Room) -> dict[str, Any]:
+    seats = list(room.seats.filter(left_at__isnull=True).select_related("user").order_by("number"))
+    return {
+        "id": room.pk,
+        "kind": room.kind,
+        "phase": room.phase,
+        "fee": room.fee,
+        "tier_id": room.tier_id,
+        "key": room.key,
+        "organizer_id": room.organizer_id,
+        "seated": room.seated,
+        "max_players": room.max_players,
+        "pool": room.fee * room.seated,
+        "deadline_at": room.deadline_at.isoformat(),
+        "countdown_at": room.countdown_at.isoformat() if room.countdown_at else None,
+        "started_at": room.started_at.isoformat() if room.started_at else None,
+        "ends_at": room.ends_at.isoformat() if room.ends_at else None,
+        "winner_id": room.winner_id,
+        "prize": room.prize,
+        "players": [
+            {
+                "tg_id": s.user_id,
+                "seat": s.number,
+                "first_name": s.user.first_name,
+                "username": s.user.username,
+                "photo_url": s.user.photo_url,
+                "taps": s.taps,
+                "cheater": s.cheater,
+            }
+            for s in seats
+        ],
+    }
+
+
+def _announce(room: Room, event: str) -> None:
+    group_send_on_commit(
+        room_group(room.pk), {"type": "room.event", "event": event, "room_id": room.pk}
+    )
+
+
+def _schedule_advance(room: Room, at: datetime | None) -> None:
+    if at is None:
+        return
+
+    def schedule() -> None:
+        from rooms.tasks import advance_room
+
+        advance_room.apply_async((room.pk,), eta=at)
+
+    on_commit(schedule)
+
+
+def _active_seat(user: User) -> Seat | None:
+    return (
+        Seat.objects.filter(user=user, left_at__isnull=True, room__phase__in=ACTIVE)
+        .select_related("room")
+        .first()
+    )
+
+
+def _seat_in_tx(*, user: User, room: Room) -> Seat:
+    """Charge the fee and seat ``user`` in the locked ``room``."""
+    assert_in_transaction()
+    if user.is_blocked:
+        raise ForbiddenError("user_blocked", "Your account is blocked.")
+    if room.organizer_id == user.tg_id:
+        raise ApplicationError("organizer_cannot_play", "Organizers watch their own rooms.")
+    current = _active_seat(user)
+    if current is not None:
+        raise ConflictError(
+            "already_in_room",
+            "You are already in a room.",
+            details={"room_id": current.room_id},
+        )
+    if room.phase != Room.Phase.GATHERING or room.seated >= room.max_players:
+        raise ConflictError("room_full", "This room is no longer open.")
+    taken = set(room.seats.filter(left_at__isnull=True).values_list("number", flat=True))
+    number = next(n for n in range(room.max_players) if n not in taken)
+    seat = Seat.objects.create(room=room, user=user, number=number)
+    ledger_post_in_tx(
+        [
+            Posting(
+                user_id=user.tg_id,
+                kind=LedgerEntry.Kind.ENTRY_FEE,
+                amount=-room.fee,
+                business_key=f"fee:seat:{seat.pk}",
+                cause_type="room",
+                cause_id=str(room.pk),
+            )
+        ]
+    )
+    room.seated += 1
+    if engine.gathering_after_join(room_rules(room), room.seated) is engine.Phase.COUNTDOWN:
+        _countdown_in_tx(room)
+    room.save()
+    _announce(room, "joined")
+    logger.info(
+        "seated",
+        extra={"event": "room_joined", "room_id": room.pk, "user_id": user.tg_id, "fee": room.fee},
+    )
+    return seat
+
+
+def _countdown_in_tx(room: Room) -> None:
+    rules = room_rules(room)
+    now = timezone.now()
+    room.phase = Room.Phase.COUNTDOWN
+    room.countdown_at = now
+    room.started_at = now + timedelta(seconds=rules.countdown_seconds)
+    room.ends_at = room.started_at + timedelta(seconds=rules.game_seconds)
+    _schedule_advance(room, room.started_at)
+    _schedule_advance(room, room.ends_at)
+    _announce(room, "countdown")
+
+
+def room_join_tier(*, user: User, tier_id: int, idempotency_key: str) -> IdempotentResponse:
+    """Seat the player in a gathering room of the tier (a new one when all are full)."""
+
+    def action() -> tuple[int, Any]:
+        tier = tier_lock_in_tx(tier_id)
+        if tier is None:
+            raise NotFoundError("tier_not_found", "This room type is not available.")
+        room = (
+            Room.objects.filter(
+                tier=tier, phase=Room.Phase.GATHERING, seated__lt=10, kind=Room.Kind.STANDARD
+            )
+            .order_by("id")
+            .select_for_update(of=("self",))
+            .first()
+        )
+        if room is None:
+            room = Room.objects.create(
+                kind=Room.Kind.STANDARD,
+                tier=tier,
+                fee=tier.stars,
+                deadline_at=timezone.now()
+                + timedelta(seconds=engine.standard_rules().gather_seconds),
+            )
+            _schedule_advance(room, room.deadline_at)
+        _seat_in_tx(user=user, room=room)
+        return 201, room_public(room)
+
+    return idempotent_execute(
+        user_id=user.tg_id,
+        scope="rooms.join_tier",
+        key=idempotency_key,
+        body={"tier_id": tier_id},
+        action=action,
+    )
+
+
+def _new_key() -> str:
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(6))
+
+
+def hero_room_create(*, organizer: User, fee: int, idempotency_key: str) -> IdempotentResponse:
+    limits = room_settings_get()
+    if not limits.hero_min_fee <= fee <= limits.hero_max_fee:
+        raise ApplicationError(
+            "fee_out_of_range",
+            f"The entry fee must be between {limits.hero_min_fee} and {limits.hero_max_fee} Stars.",
+            details={"min": limits.hero_min_fee, "max": limits.hero_max_fee},
+        )
+
+    def action() -> tuple[int, Any]:
+        if organizer.is_blocked:
+            raise ForbiddenError("user_blocked", "Your account is blocked.")
+        if Room.objects.filter(organizer=organizer, phase__in=ACTIVE).exists():
+            raise ConflictError("hero_room_exists", "You already run a hero room.")
+        key = _new_key()
+        while Room.objects.filter(key=key).exists():
+            key = _new_key()
+        room = Room.objects.create(
+            kind=Room.Kind.HERO,
+            fee=fee,
+            key=key,
+            organizer=organizer,
+            deadline_at=timezone.now()
+            + timedelta(seconds=engine.hero_rules().hero_timeout_seconds),
+        )
+        _schedule_advance(room, room.deadline_at)
+        logger.info("hero room created", extra={"event": "hero_created", "room_id": room.pk})
+        return 201, room_public(room)
+
+    return idempotent_execute(
+        user_id=organizer.tg_id,
+        scope="rooms.hero_create",
+        key=idempotency_key,
+        body={"fee": fee},
+        action=action,
+    )
+
+
+def hero_room_join(*, user: User, key: str, idempotency_key: str) -> IdempotentResponse:
+    normalized = (key or "").strip().upper()
+
+    def action() -> tuple[int, Any]:
+        room_id = Room.objects.filter(key=normalized).values_list("pk", flat=True).first()
+        room = room_lock_in_tx(room_id) if room_id else None
+        if room is None:
+            raise NotFoundError("room_key_unknown", "No room has this key.")
+        _seat_in_tx(user=user, room=room)
+        return 201, room_public(room)
+
+    return idempotent_execute(
+        user_id=user.tg_id,
+        scope="rooms.hero_join",
+        key=idempotency_key,
+        body={"key": normalized},
+        action=action,
+    )
+
+
+def _refund_seat_in_tx(seat: Seat, room: Room) -> None:
+    ledger_post_in_tx(
+        [
+            Posting(
+                user_id=seat.user_id,
+                kind=LedgerEntry.Kind.ROOM_REFUND,
+                amount=room.fee,
+                business_key=f"refund:seat:{seat.pk}",
+                cause_type="room",
+                cause_id=str(room.pk),
+            )
+        ]
+    )
+
+
+@transaction.atomic(durable=True)
+def room_leave(*, user: User, room_id: int) -> Room:
+    """Leave before the countdown: the fee comes back."""
+    room = room_lock_in_tx(room_id)
+    seat = (
+        Seat.objects.filter(room_id=room_id, user=user, left_at__isnull=True).first()
+        if room
+        else None
+    )
+    if room is None or seat is None:
+        raise NotFoundError("seat_not_found", "You are not in this room.")
+    if room.phase != Room.Phase.GATHERING:
+        raise ConflictError("room_already_started", "The game has already started.")
+    seat.left_at = timezone.now()
+    seat.save(update_fields=["left_at"])
+    _refund_seat_in_tx(seat, room)
+    room.seated -= 1
+    room.save(update_fields=["seated"])
+    _announce(room, "left")
+    return room
+
+
+@transaction.atomic(durable=True)
+def hero_room_start(*, organizer: User, room_id: int) -> Room:
+    room = room_lock_in_tx(room_id)
+    if room is None or room.kind != Room.Kind.HERO:
+        raise NotFoundError("room_not_found", "No such room.")
+    if room.organizer_id != organizer.tg_id:
+        raise ForbiddenError("not_organizer", "Only the organizer can start this room.")
+    if room.phase != Room.Phase.GATHERING:
+        raise ConflictError("room_already_started", "The game has already started.")
+    if not engine.hero_start_allowed(room_rules(room), room.seated):
+        raise ApplicationError("not_enough_players", "At least 2 players are needed to start.")
+    _countdown_in_tx(room)
+    room.save()
+    return room
+
+
+def _cancel_in_tx(room: Room, reason: str) -> None:
+    for seat in room.seats.filter(left_at__isnull=True).order_by("user_id"):
+        _refund_seat_in_tx(seat, room)
+    room.phase = Room.Phase.CANCELLED
+    room.finished_at = timezone.now()
+    room.save()
+    group_send_on_commit(
+        room_group(room.pk),
+        {"type": "room.event", "event": "closed", "room_id": room.pk, "reason": reason},
+    )
+    logger.info(
+        "room cancelled", extra={"event": "room_cancelled", "room_id": room.pk, "reason": reason}
+    )
+
+
+def _house_user_id() -> int:
+    house_id: int = settings.HOUSE_TG_ID
+    User.objects.get_or_create(tg_id=house_id, defaults={"first_name": "Chance Tap house"})
+    return house_id
+
+
+def _settle_in_tx(room: Room) -> None:
+    """Finish the game once: results from Redis, payouts into the ledger, in one transaction."""
+    rules = room_rules(room)
+    seats = list(room.seats.filter(left_at__isnull=True).order_by("number"))
+    state = room_taps_read(room.pk)
+    scores = []
+    for seat in seats:
+        seat.taps = state.taps.get(seat.user_id, 0)
+        seat.reached_at_ms = state.reached_ms.get(seat.user_id, 0)
+        seat.cheater = seat.user_id in state.cheaters
+        seat.save(update_fields=["taps", "reached_at_ms", "cheater"])
+        scores.append(
+            engine.Score(
+                user_id=seat.user_id,
+                taps=seat.taps,
+                reached_at_ms=seat.reached_at_ms,
+                seat=seat.number,
+                cheater=seat.cheater,
+            )
+        )
+    pool = room.fee * len(seats)
+    best = (
+        next((s for s in scores if s.user_id == state.first_to_target and not s.cheater), None)
+        if state.first_to_target is not None
+        else None
+    ) or engine.winner(scores)
+    room.phase = Room.Phase.FINISHED
+    room.finished_at = timezone.now()
+    room.pool = pool
+    if best is None:
+        for seat in seats:  # nobody may win (no taps, or only cheaters): everyone gets the fee back
+            _refund_seat_in_tx(seat, room)
+    else:
+        split = engine.payout(rules, pool)
+        postings = [
+            Posting(
+                best.user_id,
+                LedgerEntry.Kind.PRIZE,
+                split.winner,
+                f"prize:room:{room.pk}",
+                "room",
+                str(room.pk),
+            )
+        ]
+        if split.organizer and room.organizer_id:
+            postings.append(
+                Posting(
+                    room.organizer_id,
+                    LedgerEntry.Kind.ORGANIZER_SHARE,
+                    split.organizer,
+                    f"organizer:room:{room.pk}",
+                    "room",
+                    str(room.pk),
+                )
+            )
+        if split.house:
+            postings.append(
+                Posting(
+                    _house_user_id(),
+                    LedgerEntry.Kind.ADJUSTMENT,
+                    split.house,
+                    f"house:room:{room.pk}",
+                    "room",
+                    str(room.pk),
+                    "house share",
+                )
+            )
+        ledger_post_in_tx([p for p in postings if p.amount > 0])
+        room.winner_id = best.user_id
+        room.prize = split.winner
+    room.save()
+    _announce(room, "finished")
+    logger.info(
+        "room settled",
+        extra={"event": "room_settled", "room_id": room.pk, "winner": room.winner_id, "pool": pool},
+    )
+
+
+@transaction.atomic(durable=True)
+def room_advance(*, room_id: int, now: datetime | None = None) -> str:
+    """Move the room to where the clock says it should be. Safe to call any number of times."""
+    now = now or timezone.now()
+    room = room_lock_in_tx(room_id)
+    if room is None:
+        return "missing"
+    if room.phase == Room.Phase.GATHERING and now >= room.deadline_at:
+        if room.kind == Room.Kind.HERO:
+            _cancel_in_tx(room, "hero_timeout")
+            return "cancelled"
+        outcome = engine.gathering_timer_outcome(room_rules(room), room.seated)
+        if outcome is engine.Phase.CANCELLED:
+            _cancel_in_tx(room, "not_enough_players")
+            return "cancelled"
+        _countdown_in_tx(room)
+        room.save()
+        return "countdown"
+    if room.phase == Room.Phase.COUNTDOWN and room.started_at and now >= room.started_at:
+        room.phase = Room.Phase.PLAYING
+        room.save(update_fields=["phase"])
+        _announce(room, "started")
+        return "playing"
+    if room.phase == Room.Phase.PLAYING and room.ends_at:
+        first = room_taps_read(room.pk).first_to_target
+        if now >= room.ends_at or (room.kind == Room.Kind.HERO and first is not None):
+            _settle_in_tx(room)
+            return "finished"
+    return "unchanged"
+
+
+def rooms_sweep(*, now: datetime | None = None) -> int:
+    """The periodic safety net: advance every room whose time has come (lost timers, restarts)."""
+    now = now or timezone.now()
+    overdue = (
+        Room.objects.filter(phase__in=ACTIVE)
+        .filter(models_q_overdue(now))
+        .values_list("pk", flat=True)
+    )
+    moved = 0
+    for room_id in list(overdue[:500]):
+        moved += int(room_advance(room_id=room_id, now=now) != "unchanged")
+    return moved
+
+
+def models_q_overdue(now: datetime) -> Any:
+    from django.db.models import Q
+
+    return (
+        Q(phase=Room.Phase.GATHERING, deadline_at__lte=now)
+        | Q(phase=Room.Phase.COUNTDOWN, started_at__lte=now)
+        | Q(phase=Room.Phase.PLAYING, ends_at__lte=now)
+    )

@@ -1,0 +1,170 @@
+"""The tap pipeline in Redis: one atomic script per packet, no database row per tap.
+
+Keys of room ``R`` share the hash tag ``{room:R}`` (one Redis Cluster slot):
+``taps`` (user → count), ``reached`` (user → ms the count last grew), ``lastts`` (user → last
+client timestamp), ``win:<user>`` (recent packets for the 2-second anti-cheat window),
+``cheaters`` (set) and ``first`` (who reached the hero target first). Redis's own clock is the
+authority, so players spread over several web processes are judged alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from django.conf import settings
+
+TTL_SECONDS = 3600
+
+TAP_SCRIPT = """
+local prefix = KEYS[1]
+local user = ARGV[1]
+local count = tonumber(ARGV[2])
+local client_ts = tonumber(ARGV[3])
+local window_ms = tonumber(ARGV[4])
+local limit = tonumber(ARGV[5])
+local target = tonumber(ARGV[6])
+local ttl = tonumber(ARGV[7])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+if redis.call('SISMEMBER', prefix .. 'cheaters', user) == 1 then
+  return {-1, 0, now}
+end
+local last = redis.call('HGET', prefix .. 'lastts', user)
+if last and client_ts < tonumber(last) then
+  return {-2, 0, now}
+end
+redis.call('HSET', prefix .. 'lastts', user, client_ts)
+
+local win = prefix .. 'win:' .. user
+redis.call('RPUSH', win, now .. ':' .. count)
+local total = 0
+local entries = redis.call('LRANGE', win, 0, -1)
+local drop = 0
+for i, entry in ipairs(entries) do
+  local sep = string.find(entry, ':')
+  local at = tonumber(string.sub(entry, 1, sep - 1))
+  if at <= now - window_ms then
+    drop = i
+  else
+    total = total + tonumber(string.sub(entry, sep + 1))
+  end
+end
+if drop > 0 then redis.call('LTRIM', win, drop, -1) end
+redis.call('PEXPIRE', win, window_ms * 2)
+if total > limit then
+  redis.call('SADD', prefix .. 'cheaters', user)
+  redis.call('EXPIRE', prefix .. 'cheaters', ttl)
+  return {-3, 0, now}
+end
+
+local taps = redis.call('HINCRBY', prefix .. 'taps', user, count)
+redis.call('HSET', prefix .. 'reached', user, now)
+local first = 0
+if target > 0 and taps >= target then
+  if redis.call('SET', prefix .. 'first', user, 'NX', 'EX', ttl) then first = 1 end
+end
+for _, k in ipairs({'taps', 'reached', 'lastts'}) do redis.call('EXPIRE', prefix .. k, ttl) end
+return {taps, first, now}
+"""
+
+STATUS = {-1: "cheater", -2: "tap_timestamp_backwards", -3: "cheater_flagged"}
+
+
+def prefix(room_id: int) -> str:
+    return f"{{room:{room_id}}}:"
+
+
+@dataclass(frozen=True)
+class TapResult:
+    taps: int
+    first_to_target: bool
+    server_ms: int
+    refused: str | None = None  # cheater / cheater_flagged / tap_timestamp_backwards
+
+
+def _result(raw: list[Any]) -> TapResult:
+    code, first, now = int(raw[0]), int(raw[1]), int(raw[2])
+    if code < 0:
+        return TapResult(taps=0, first_to_target=False, server_ms=now, refused=STATUS[code])
+    return TapResult(taps=code, first_to_target=bool(first), server_ms=now)
+
+
+def _args(
+    user_id: int, count: int, client_ts: int, *, window_ms: int, limit: int, target: int
+) -> list[Any]:
+    return [user_id, count, client_ts, window_ms, limit, target, TTL_SECONDS]
+
+
+@lru_cache(maxsize=1)
+def sync_client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+
+
+def taps_record(
+    room_id: int,
+    user_id: int,
+    count: int,
+    client_ts: int,
+    *,
+    window_ms: int = 2000,
+    limit: int = 50,
+    target: int = 0,
+) -> TapResult:
+    client = sync_client()
+    raw = client.eval(
+        TAP_SCRIPT,
+        1,
+        prefix(room_id),
+        *_args(user_id, count, client_ts, window_ms=window_ms, limit=limit, target=target),
+    )
+    return _result(list(raw))
+
+
+async def taps_record_async(
+    client: aioredis.Redis,
+    room_id: int,
+    user_id: int,
+    count: int,
+    client_ts: int,
+    *,
+    window_ms: int = 2000,
+    limit: int = 50,
+    target: int = 0,
+) -> TapResult:
+    raw = await client.eval(  # type: ignore[misc]
+        TAP_SCRIPT,
+        1,
+        prefix(room_id),
+        *_args(user_id, count, client_ts, window_ms=window_ms, limit=limit, target=target),
+    )
+    return _result(list(raw))
+
+
+@dataclass(frozen=True)
+class RoomTaps:
+    taps: dict[int, int]
+    reached_ms: dict[int, int]
+    cheaters: frozenset[int]
+    first_to_target: int | None
+
+
+def room_taps_read(room_id: int) -> RoomTaps:
+    client = sync_client()
+    p = prefix(room_id)
+    pipe = client.pipeline()
+    pipe.hgetall(p + "taps")
+    pipe.hgetall(p + "reached")
+    pipe.smembers(p + "cheaters")
+    pipe.get(p + "first")
+    taps, reached, cheaters, first = pipe.execute()
+    return RoomTaps(
+        taps={int(k): int(v) for k, v in taps.items()},
+        reached_ms={int(k): int(v) for k, v in reached.items()},
+        cheaters=frozenset(int(c) for c in cheaters),
+        first_to_target=int(first) if first else None,
+    )

@@ -1,0 +1,26 @@
+"""Room timers: one task per deadline plus a sweeper every few seconds (STYLE.md rule 7)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from rooms.services import room_advance, rooms_sweep
+
+
+@shared_task(
+    name="rooms.advance",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=1,
+    max_retries=20,
+    time_limit=30,
+    soft_time_limit=25,
+)
+def advance_room(room_id: int) -> str:
+    return room_advance(room_id=room_id)
+
+
+@shared_task(name="rooms.sweep", time_limit=60, soft_time_limit=50)
+def sweep_rooms() -> int:
+    return rooms_sweep()

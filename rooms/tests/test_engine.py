@@ -1,0 +1,151 @@
+"""Property tests of the pure room rules."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rooms.engine import (
+    Kind,
+    PacketError,
+    Phase,
+    Score,
+    can_transition,
+    gathering_after_join,
+    gathering_timer_outcome,
+    hero_rules,
+    hero_start_allowed,
+    is_cheating,
+    packet_error,
+    payout,
+    reached_target,
+    standard_rules,
+    winner,
+)
+
+STD = standard_rules()
+HERO = hero_rules()
+
+
+def test_phases_only_move_forward() -> None:
+    assert can_transition(Phase.GATHERING, Phase.COUNTDOWN)
+    assert can_transition(Phase.COUNTDOWN, Phase.PLAYING)
+    assert can_transition(Phase.PLAYING, Phase.FINISHED)
+    assert not can_transition(Phase.FINISHED, Phase.PLAYING)
+    assert not can_transition(Phase.PLAYING, Phase.CANCELLED)
+    assert not can_transition(Phase.CANCELLED, Phase.GATHERING)
+
+
+def test_gathering_rules() -> None:
+    assert gathering_after_join(STD, 9) is Phase.GATHERING
+    assert gathering_after_join(STD, 10) is Phase.COUNTDOWN
+    assert gathering_after_join(HERO, 10) is Phase.GATHERING  # the organizer starts hero rooms
+    assert gathering_timer_outcome(STD, 1) is Phase.CANCELLED
+    assert gathering_timer_outcome(STD, 0) is Phase.CANCELLED
+    assert gathering_timer_outcome(STD, 2) is Phase.COUNTDOWN
+    assert hero_start_allowed(HERO, 2)
+    assert not hero_start_allowed(HERO, 1)
+    assert not hero_start_allowed(STD, 5)
+
+
+def check(**over):
+    packet = {
+        "count": 5,
+        "timestamp_ms": 10_500,
+        "now_ms": 10_600,
+        "started_at_ms": 10_000,
+        "ends_at_ms": 70_000,
+        "last_timestamp_ms": 10_400,
+    }
+    packet.update(over)
+    return packet_error(STD, **packet)
+
+
+def test_packet_checks() -> None:
+    assert check() is None
+    assert check(count=0) is PacketError.COUNT
+    assert check(count=21) is PacketError.COUNT
+    assert check(count=True) is PacketError.COUNT
+    assert check(count="5") is PacketError.COUNT
+    assert check(count=20) is None
+    assert check(timestamp_ms=10_600 + 1_001) is PacketError.FUTURE
+    assert check(timestamp_ms="x") is PacketError.FUTURE
+    assert check(timestamp_ms=8_999) is PacketError.BEFORE_START
+    assert check(timestamp_ms=10_300) is PacketError.BACKWARDS
+    assert check(now_ms=9_000) is PacketError.NOT_PLAYING
+    assert check(now_ms=71_001, timestamp_ms=71_000) is PacketError.NOT_PLAYING
+
+
+def test_fifty_one_taps_in_two_seconds_is_cheating() -> None:
+    fifty = [(1_000 + i * 100, 5) for i in range(10)]  # 50 taps within 1 s
+    assert not is_cheating(STD, fifty, now_ms=1_900)
+    assert is_cheating(STD, [*fifty, (1_950, 1)], now_ms=1_950)
+    # The same 51 taps spread over more than 2 s are fine.
+    spread = [(i * 250, 5) for i in range(10)] + [(2_600, 1)]
+    assert not is_cheating(STD, spread, now_ms=2_600)
+
+
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 20)), max_size=60))
+def test_cheating_matches_a_brute_force_window(packets) -> None:
+    packets = sorted(packets)
+    for now in {at for at, _ in packets}:
+        taps = sum(c for at, c in packets if now - 2_000 < at <= now)
+        assert is_cheating(STD, packets, now) is (taps > 50)
+
+
+def test_winner_rules() -> None:
+    a = Score(1, taps=100, reached_at_ms=5_000, seat=0)
+    b = Score(2, taps=100, reached_at_ms=4_000, seat=1)  # same count, reached earlier
+    c = Score(3, taps=150, reached_at_ms=9_000, seat=2, cheater=True)
+    assert winner([a, b, c]) == b
+    assert winner([c]) is None
+    assert winner([Score(4, 0, 0, 0)]) is None
+    assert reached_target(HERO, 200)
+    assert not reached_target(HERO, 199)
+    assert not reached_target(STD, 10_000)
+
+
+scores = st.lists(
+    st.builds(
+        Score,
+        user_id=st.integers(1, 10**6),
+        taps=st.integers(0, 2_000),
+        reached_at_ms=st.integers(0, 60_000),
+        seat=st.integers(0, 9),
+        cheater=st.booleans(),
+    ),
+    max_size=10,
+)
+
+
+@given(scores)
+def test_winner_has_the_most_taps_among_honest_players(players) -> None:
+    best = winner(players)
+    honest = [p for p in players if not p.cheater and p.taps > 0]
+    if not honest:
+        assert best is None
+        return
+    assert best is not None
+    assert not best.cheater
+    assert best.taps == max(p.taps for p in honest)
+    tied = [p for p in honest if p.taps == best.taps]
+    assert best.reached_at_ms == min(p.reached_at_ms for p in tied)
+
+
+@given(st.integers(0, 10**9), st.integers(0, 5_000))
+def test_payout_never_loses_a_star(pool, house_bp) -> None:
+    for rules in (HERO, standard_rules(house_share_bp=house_bp)):
+        split = payout(rules, pool)
+        assert split.winner + split.organizer + split.house == pool
+        assert min(split.winner, split.organizer, split.house) >= 0
+    hero = payout(HERO, pool)
+    assert hero.organizer == pool // 10
+    assert hero.house == 0
+
+
+def test_hero_split_examples() -> None:
+    assert payout(HERO, 1000) == payout(HERO, 1000).__class__(winner=900, organizer=100, house=0)
+    odd = payout(HERO, 55)  # 10 % of 55 = 5.5 → organizer 5, the remainder to the winner
+    assert (odd.winner, odd.organizer) == (50, 5)
+    assert payout(standard_rules(), 200).winner == 200
+    assert Kind.HERO.value == "hero"
