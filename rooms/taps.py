@@ -136,7 +136,7 @@ async def taps_record_async(
     limit: int = 50,
     target: int = 0,
 ) -> TapResult:
-    raw = await client.eval(  # type: ignore[misc]
+    raw = await client.eval(
         TAP_SCRIPT,
         1,
         prefix(room_id),
