@@ -64,11 +64,14 @@ end
 
 local taps = redis.call('HINCRBY', prefix .. 'taps', user, count)
 redis.call('HSET', prefix .. 'reached', user, now)
+redis.call('INCR', prefix .. 'ver')
 local first = 0
 if target > 0 and taps >= target then
   if redis.call('SET', prefix .. 'first', user, 'NX', 'EX', ttl) then first = 1 end
 end
-for _, k in ipairs({'taps', 'reached', 'lastts'}) do redis.call('EXPIRE', prefix .. k, ttl) end
+for _, k in ipairs({'taps', 'reached', 'lastts', 'ver'}) do
+  redis.call('EXPIRE', prefix .. k, ttl)
+end
 return {taps, first, now}
 """
 
@@ -168,3 +171,28 @@ def room_taps_read(room_id: int) -> RoomTaps:
         cheaters=frozenset(int(c) for c in cheaters),
         first_to_target=int(first) if first else None,
     )
+
+
+_async_clients: dict[int, aioredis.Redis] = {}
+
+
+def async_client() -> aioredis.Redis:
+    """One asyncio Redis client per event loop (connections belong to the loop that made them)."""
+    import asyncio
+
+    key = id(asyncio.get_running_loop())
+    if key not in _async_clients:
+        _async_clients[key] = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return _async_clients[key]
+
+
+async def room_progress_async(
+    client: aioredis.Redis, room_id: int, known_version: int
+) -> tuple[int, dict[int, int]] | None:
+    """The room's counts when they changed since ``known_version`` (one GET when they did not)."""
+    p = prefix(room_id)
+    version = int(await client.get(p + "ver") or 0)
+    if version == known_version:
+        return None
+    taps = await client.hgetall(p + "taps")
+    return version, {int(k): int(v) for k, v in taps.items()}

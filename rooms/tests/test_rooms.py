@@ -44,7 +44,7 @@ def join_tier(user, tier: RoomTier):
 
 @pytest.fixture
 def tier20() -> RoomTier:
-    return RoomTier.objects.get(stars=20)
+    return RoomTier.objects.get_or_create(stars=20)[0]
 
 
 @pytest.fixture
