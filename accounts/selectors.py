@@ -8,6 +8,7 @@ from payments.ledger import balance_get
 from payments.models import TonWallet
 from payments.wallets import ton_wallet_public
 from referrals.services import referral_code_for, referral_link
+from rooms.bonus import bonus_run_active, bonus_run_public
 
 
 def user_get(*, tg_id: int) -> User | None:
@@ -37,6 +38,5 @@ def user_profile(*, user: User) -> dict[str, Any]:
             "link": referral_link(tg_id=user.tg_id),
             **referral_stats(user=user),
         },
-        # The bonus run arrives with the rooms: none can be active before then.
-        "bonus_run": None,
+        "bonus_run": bonus_run_public(bonus_run_active(user_id=user.tg_id)),
     }

@@ -12,6 +12,7 @@ from accounts.authentication import request_user
 from chancetap.core.errors import NotFoundError
 from chancetap.core.fields import StrictCharField
 from chancetap.core.idempotency import IdempotentResponse, idempotency_key_validate
+from rooms.bonus import bonus_run_active, bonus_run_cancel, bonus_run_public, bonus_run_start
 from rooms.models import Room
 from rooms.selectors import (
     room_current_for,
@@ -147,3 +148,23 @@ class RoomHistoryApi(APIView):
                 offset=query.validated_data["offset"],
             )
         )
+
+
+class BonusApi(APIView):
+    """The caller's active bonus run (null when none)."""
+
+    def get(self, request: Request) -> Response:
+        run = bonus_run_active(user_id=request_user(request).tg_id)
+        return Response({"run": bonus_run_public(run)})
+
+
+class BonusStartApi(APIView):
+    @extend_schema(request=None)
+    def post(self, request: Request) -> Response:
+        return Response({"run": bonus_run_public(bonus_run_start(user=request_user(request)))}, 201)
+
+
+class BonusCancelApi(APIView):
+    @extend_schema(request=None)
+    def post(self, request: Request) -> Response:
+        return Response({"run": bonus_run_public(bonus_run_cancel(user=request_user(request)))})

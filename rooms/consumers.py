@@ -16,6 +16,7 @@ from accounts.ws_auth import AuthenticatedConsumerMixin
 from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
 from rooms import engine
+from rooms.bonus import bonus_run_active, bonus_run_complete, bonus_run_public
 from rooms.hub import hub
 from rooms.models import Room
 from rooms.selectors import room_is_member
@@ -27,7 +28,7 @@ from rooms.services import (
     room_public,
     room_rules,
 )
-from rooms.taps import async_client, room_progress_async, taps_record_async
+from rooms.taps import async_client, bonus_add_async, room_progress_async, taps_record_async
 
 REACTIONS = ("🔥", "😂", "😎", "🚀", "💪", "🍀", "⚡", "🎯", "😱", "👏")
 REACTION_INTERVAL = 0.5
@@ -49,6 +50,10 @@ def _state(room_id: int, user_id: int) -> dict[str, Any] | None:
     }
 
 
+def _bonus_state(user_id: int) -> dict[str, Any] | None:
+    return bonus_run_public(bonus_run_active(user_id=user_id))
+
+
 class RoomConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
     room_id: int = 0
     user_id: int = 0
@@ -57,6 +62,7 @@ class RoomConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
     ends_ms = 0
     target = 0
     last_reaction = 0.0
+    bonus_run: dict[str, Any] | None = None
 
     async def connect(self) -> None:
         if await self.refuse_unless_authenticated():
@@ -70,6 +76,7 @@ class RoomConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
             await self.close(code=4404)
             return
         self._remember(state)
+        self.bonus_run = await database_sync_to_async(_bonus_state)(self.user_id)
         await self.channel_layer.group_add(room_group(self.room_id), self.channel_name)
         hub().subscribe(self.room_id, self.send_json)
         await self._send_state(state)
@@ -161,6 +168,17 @@ class RoomConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
             await self._error(result.refused, "These taps do not count.")
             return
         await self.send_json({"type": "ack", "taps": result.taps})
+        if self.bonus_run is not None:
+            _total, reached = await bonus_add_async(
+                async_client(),
+                int(self.bonus_run["id"]),
+                self.user_id,
+                int(frame["count"]),
+                int(self.bonus_run["target_taps"]),
+            )
+            if reached:
+                await database_sync_to_async(bonus_run_complete)(run_id=int(self.bonus_run["id"]))
+                self.bonus_run = None
         if result.first_to_target:
             await database_sync_to_async(room_advance)(room_id=self.room_id)
 

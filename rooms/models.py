@@ -130,3 +130,48 @@ class Seat(models.Model):
 
     def __str__(self) -> str:
         return f"seat {self.number} of room {self.room_id}: {self.user_id}"
+
+
+class BonusSettings(models.Model):
+    """Singleton (pk=1): the 24-hour bonus run's target, duration and reward."""
+
+    target_taps = models.PositiveIntegerField(default=1_000_000)
+    duration_hours = models.PositiveIntegerField(default=24)
+    reward_stars = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        db_table = "bonus_settings"
+        verbose_name_plural = "bonus settings"
+
+    def __str__(self) -> str:
+        return f"{self.target_taps} taps in {self.duration_hours} h → {self.reward_stars} ⭐"
+
+
+class BonusRun(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bonus_runs"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    target_taps = models.PositiveIntegerField()
+    reward_stars = models.PositiveIntegerField()
+    taps = models.PositiveIntegerField(default=0, help_text="Final count (live count in Redis).")
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "bonus_runs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="active"), name="one_active_bonus_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"bonus run {self.pk} of {self.user_id} [{self.status}]"

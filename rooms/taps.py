@@ -82,6 +82,23 @@ def prefix(room_id: int) -> str:
     return f"{{room:{room_id}}}:"
 
 
+def bonus_prefix(run_id: int) -> str:
+    """Bonus runs use the same keys and script as rooms, under their own hash tag."""
+    return f"{{bonus:{run_id}}}:"
+
+
+BONUS_ADD_SCRIPT = """
+local taps = redis.call('HINCRBY', KEYS[1] .. 'taps', ARGV[1], tonumber(ARGV[2]))
+redis.call('EXPIRE', KEYS[1] .. 'taps', tonumber(ARGV[4]))
+local first = 0
+if taps >= tonumber(ARGV[3]) then
+  local ttl = tonumber(ARGV[4])
+  if redis.call('SET', KEYS[1] .. 'first', ARGV[1], 'NX', 'EX', ttl) then first = 1 end
+end
+return {taps, first}
+"""
+
+
 @dataclass(frozen=True)
 class TapResult:
     taps: int
@@ -117,12 +134,13 @@ def taps_record(
     window_ms: int = 2000,
     limit: int = 50,
     target: int = 0,
+    key_prefix: str | None = None,
 ) -> TapResult:
     client = sync_client()
     raw = client.eval(
         TAP_SCRIPT,
         1,
-        prefix(room_id),
+        key_prefix or prefix(room_id),
         *_args(user_id, count, client_ts, window_ms=window_ms, limit=limit, target=target),
     )
     return _result(list(raw))
@@ -138,11 +156,12 @@ async def taps_record_async(
     window_ms: int = 2000,
     limit: int = 50,
     target: int = 0,
+    key_prefix: str | None = None,
 ) -> TapResult:
     raw = await client.eval(
         TAP_SCRIPT,
         1,
-        prefix(room_id),
+        key_prefix or prefix(room_id),
         *_args(user_id, count, client_ts, window_ms=window_ms, limit=limit, target=target),
     )
     return _result(list(raw))
@@ -196,3 +215,17 @@ async def room_progress_async(
         return None
     taps = await client.hgetall(p + "taps")
     return version, {int(k): int(v) for k, v in taps.items()}
+
+
+async def bonus_add_async(
+    client: aioredis.Redis, run_id: int, user_id: int, count: int, target: int
+) -> tuple[int, bool]:
+    """Add already-accepted game taps to a bonus run; (total, reached the target first)."""
+    raw = await client.eval(
+        BONUS_ADD_SCRIPT, 1, bonus_prefix(run_id), user_id, count, target, 2 * 86400
+    )
+    return int(raw[0]), bool(int(raw[1]))
+
+
+def bonus_taps_read(run_id: int, user_id: int) -> int:
+    return int(sync_client().hget(bonus_prefix(run_id) + "taps", str(user_id)) or 0)

@@ -24,3 +24,17 @@ def advance_room(room_id: int) -> str:
 @shared_task(name="rooms.sweep", time_limit=60, soft_time_limit=50)
 def sweep_rooms() -> int:
     return rooms_sweep()
+
+
+@shared_task(name="rooms.expire_bonus_run", acks_late=True, time_limit=30, soft_time_limit=25)
+def expire_bonus_run(run_id: int) -> bool:
+    from rooms.bonus import bonus_run_expire
+
+    return bonus_run_expire(run_id=run_id)
+
+
+@shared_task(name="rooms.sweep_bonus_runs", time_limit=60, soft_time_limit=50)
+def sweep_bonus_runs() -> int:
+    from rooms.bonus import bonus_runs_sweep
+
+    return bonus_runs_sweep()

@@ -1,6 +1,9 @@
 from django.urls import path
 
 from rooms.apis import (
+    BonusApi,
+    BonusCancelApi,
+    BonusStartApi,
     HeroCreateApi,
     HeroJoinApi,
     RoomCurrentApi,
@@ -13,6 +16,9 @@ from rooms.apis import (
 )
 
 urlpatterns = [
+    path("bonus", BonusApi.as_view(), name="bonus"),
+    path("bonus/start", BonusStartApi.as_view(), name="bonus-start"),
+    path("bonus/cancel", BonusCancelApi.as_view(), name="bonus-cancel"),
     path("rooms/tiers", TierListApi.as_view(), name="rooms-tiers"),
     path("rooms/tiers/<int:tier_id>/join", TierJoinApi.as_view(), name="rooms-tier-join"),
     path("rooms/hero", HeroCreateApi.as_view(), name="rooms-hero-create"),

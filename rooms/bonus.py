@@ -1,0 +1,141 @@
+"""The 24-hour bonus run (SPEC §5): a personal tap target; reaching it credits the reward once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.events import user_event_send
+from accounts.models import User
+from chancetap.core.errors import ConflictError, ForbiddenError, NotFoundError
+from chancetap.core.transactions import on_commit
+from payments.ledger import Posting, ledger_post_in_tx
+from payments.models import LedgerEntry
+from rooms.models import BonusRun, BonusSettings
+from rooms.taps import bonus_taps_read
+
+logger = logging.getLogger(__name__)
+
+
+def bonus_settings_get() -> BonusSettings:
+    row, _ = BonusSettings.objects.get_or_create(pk=1)
+    return row
+
+
+def bonus_run_public(run: BonusRun | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    taps = (
+        run.taps if run.status != BonusRun.Status.ACTIVE else bonus_taps_read(run.pk, run.user_id)
+    )
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "taps": min(taps, run.target_taps),
+        "target_taps": run.target_taps,
+        "reward_stars": run.reward_stars,
+        "started_at": run.started_at.isoformat(),
+        "expires_at": run.expires_at.isoformat(),
+    }
+
+
+def bonus_run_active(*, user_id: int) -> BonusRun | None:
+    return BonusRun.objects.filter(user_id=user_id, status=BonusRun.Status.ACTIVE).first()
+
+
+@transaction.atomic(durable=True)
+def bonus_run_start(*, user: User) -> BonusRun:
+    if user.is_blocked:
+        raise ForbiddenError("user_blocked", "Your account is blocked.")
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one start at a time per user
+    if bonus_run_active(user_id=user.tg_id) is not None:
+        raise ConflictError("bonus_run_active", "Your bonus run is already going.")
+    config = bonus_settings_get()
+    run = BonusRun.objects.create(
+        user=user,
+        target_taps=config.target_taps,
+        reward_stars=config.reward_stars,
+        expires_at=timezone.now() + timedelta(hours=config.duration_hours),
+    )
+
+    def schedule() -> None:
+        from rooms.tasks import expire_bonus_run
+
+        expire_bonus_run.apply_async((run.pk,), eta=run.expires_at)
+
+    on_commit(schedule)
+    return run
+
+
+def _end_in_tx(run: BonusRun, status: str) -> None:
+    run.taps = min(bonus_taps_read(run.pk, run.user_id), run.target_taps)
+    run.status = status
+    run.ended_at = timezone.now()
+    run.save(update_fields=["taps", "status", "ended_at"])
+
+
+@transaction.atomic(durable=True)
+def bonus_run_cancel(*, user: User) -> BonusRun:
+    run = (
+        BonusRun.objects.select_for_update()
+        .filter(user=user, status=BonusRun.Status.ACTIVE)
+        .first()
+    )
+    if run is None:
+        raise NotFoundError("bonus_run_not_active", "No bonus run is going.")
+    _end_in_tx(run, BonusRun.Status.CANCELLED)
+    return run
+
+
+@transaction.atomic(durable=True)
+def bonus_run_complete(*, run_id: int) -> bool:
+    """Credit the reward once the target is reached (idempotent: the run's key)."""
+    run = BonusRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.status != BonusRun.Status.ACTIVE:
+        return False
+    if bonus_taps_read(run.pk, run.user_id) < run.target_taps:
+        return False
+    _end_in_tx(run, BonusRun.Status.COMPLETED)
+    posted = ledger_post_in_tx(
+        [
+            Posting(
+                user_id=run.user_id,
+                kind=LedgerEntry.Kind.BONUS_REWARD,
+                amount=run.reward_stars,
+                business_key=f"bonus:run:{run.pk}",
+                cause_type="bonus_run",
+                cause_id=str(run.pk),
+            )
+        ]
+    )
+    user_event_send(
+        tg_id=run.user_id,
+        payload={
+            "type": "bonus_completed",
+            "reward": run.reward_stars,
+            "balance": posted.entries[0].balance_after,
+        },
+    )
+    logger.info("bonus completed", extra={"event": "bonus_completed", "run_id": run.pk})
+    return True
+
+
+@transaction.atomic(durable=True)
+def bonus_run_expire(*, run_id: int, now: datetime | None = None) -> bool:
+    run = BonusRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.status != BonusRun.Status.ACTIVE:
+        return False
+    if (now or timezone.now()) < run.expires_at:
+        return False
+    _end_in_tx(run, BonusRun.Status.EXPIRED)
+    return True
+
+
+def bonus_runs_sweep(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    due = BonusRun.objects.filter(status=BonusRun.Status.ACTIVE, expires_at__lte=now)
+    return sum(int(bonus_run_expire(run_id=pk, now=now)) for pk in due.values_list("pk", flat=True))

@@ -1,0 +1,81 @@
+"""``ws/bonus/``: the bonus room. Taps go to the run's Redis counter with the same anti-cheat."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from accounts.ws_auth import AuthenticatedConsumerMixin
+from rooms import engine
+from rooms.bonus import bonus_run_active, bonus_run_complete, bonus_run_public
+from rooms.taps import async_client, bonus_prefix, taps_record_async
+
+
+def _run_state(user_id: int) -> dict[str, Any] | None:
+    return bonus_run_public(bonus_run_active(user_id=user_id))
+
+
+class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
+    run: dict[str, Any] | None = None
+
+    async def connect(self) -> None:
+        if await self.refuse_unless_authenticated():
+            return
+        await self.accept(self._chosen_subprotocol())
+        self.run = await database_sync_to_async(_run_state)(self.scope["user"].tg_id)
+        await self.send_json({"type": "state", "run": self.run})
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            frame = json.loads(text_data or "")
+        except ValueError:
+            frame = None
+        if not isinstance(frame, dict) or frame.get("type") != "taps":
+            await self._error("frame_unsupported", "Send taps frames here.")
+            return
+        if self.run is None or self.run["status"] != "active":
+            await self._error("bonus_run_not_active", "Start a bonus run first.")
+            return
+        rules = engine.standard_rules()
+        now_ms = int(time.time() * 1000)
+        problem = engine.packet_error(
+            rules,
+            count=frame.get("count"),
+            timestamp_ms=frame.get("timestamp"),
+            now_ms=now_ms,
+            started_at_ms=0,
+            ends_at_ms=now_ms + 60_000,
+            last_timestamp_ms=None,
+        )
+        if problem is not None:
+            await self._error(problem.value, "This tap packet was refused.")
+            return
+        user_id = self.scope["user"].tg_id
+        result = await taps_record_async(
+            async_client(),
+            0,
+            user_id,
+            int(frame["count"]),
+            int(frame["timestamp"]),
+            window_ms=rules.cheat_window_ms,
+            limit=rules.cheat_limit,
+            target=int(self.run["target_taps"]),
+            key_prefix=bonus_prefix(int(self.run["id"])),
+        )
+        if result.refused is not None:
+            await self._error(result.refused, "These taps do not count.")
+            return
+        await self.send_json(
+            {"type": "progress", "taps": result.taps, "target_taps": self.run["target_taps"]}
+        )
+        if result.first_to_target:
+            await database_sync_to_async(bonus_run_complete)(run_id=int(self.run["id"]))
+            self.run = None
+            await self.send_json({"type": "completed"})
+
+    async def _error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message})
