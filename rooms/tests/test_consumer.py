@@ -217,3 +217,54 @@ async def test_hero_timeout_closes_and_refunds(make_user) -> None:
     closed = await next_of(ws, "closed")
     assert closed["reason"] == "hero_timeout"
     assert await database_sync_to_async(balance_get)(user_id=a.tg_id) == 50
+
+
+def random_frame(rng) -> object:
+    def value(depth: int = 0) -> object:
+        choices = [
+            lambda: None,
+            lambda: rng.choice([True, False]),
+            lambda: rng.randint(-(2**64), 2**64),
+            lambda: rng.random() * 1e6,
+            lambda: "".join(chr(rng.randrange(32, 0x2FFF)) for _ in range(rng.randrange(12))),
+            lambda: rng.choice(["taps", "reaction", "start", "leave", "ping", "", "TAPS"]),
+        ]
+        if depth < 2:
+            keys = ["type", "count", "timestamp", "target", "user_id"]
+            choices += [
+                lambda: [value(depth + 1) for _ in range(rng.randrange(3))],
+                lambda: {rng.choice(keys): value(depth + 1) for _ in range(rng.randrange(4))},
+                lambda: {
+                    "type": rng.choice(["taps", "reaction"]),
+                    "count": value(depth + 1),
+                    "timestamp": value(depth + 1),
+                    "target": value(depth + 1),
+                },
+            ]
+        return rng.choice(choices)()
+
+    return value()
+
+
+async def test_random_frames_never_break_the_socket(make_user) -> None:
+    import random
+
+    (a, _b), room = await database_sync_to_async(seated_room)(make_user)
+    ws = await connect(a, room.pk)
+    await next_of(ws, "state")
+    rng = random.Random(20261122)
+    for _ in range(300):
+        frame = random_frame(rng)
+        if isinstance(frame, dict) and frame.get("type") in ("leave", "start"):
+            continue  # legitimate actions with their own tests
+        await ws.send_to(text_data=__import__("json").dumps(frame))
+        reply = await ws.receive_json_from(timeout=5)
+        while reply["type"] in ("progress", "reaction"):
+            reply = await ws.receive_json_from(timeout=5)
+        assert reply["type"] in ("error", "ack", "pong"), reply
+        if reply["type"] == "error":
+            assert reply["code"]
+    await ws.send_json_to({"type": "ping"})
+    assert (await next_of(ws, "pong"))["server_time"] > 0
+    assert await database_sync_to_async(ledger_mismatches)() == []
+    await ws.disconnect()

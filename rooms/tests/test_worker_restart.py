@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def start_worker(tmp_path, name: str) -> subprocess.Popen:
     log = (ROOT / "var" / f"restart-{name}.log").open("w")
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
