@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import websockets
 from django.utils import timezone
+from websockets.typing import Origin
 
 from accounts.tokens import token_issue
 from rooms.models import Room
@@ -38,7 +39,7 @@ def test_two_web_processes_share_one_room(transactional_db, make_user) -> None:
                 host = server.base_url.replace("http://", "ws://")
                 return f"{host}/ws/rooms/{room.pk}/?token={token_issue(tg_id=user.tg_id)}"
 
-            origin = "http://127.0.0.1:8000"
+            origin = Origin("http://127.0.0.1:8000")
             async with (
                 websockets.connect(url(servers[0], a), origin=origin) as ws_a,
                 websockets.connect(url(servers[1], b), origin=origin) as ws_b,
