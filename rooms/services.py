@@ -17,6 +17,7 @@ from chancetap.core.errors import ApplicationError, ConflictError, ForbiddenErro
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from chancetap.core.realtime import group_send_on_commit
 from chancetap.core.transactions import assert_in_transaction, on_commit
+from leaderboards.services import leaderboards_touch
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry
 from rooms import engine
@@ -402,6 +403,7 @@ def _settle_in_tx(room: Room) -> None:
         room.winner_id = best.user_id
         room.prize = split.winner
     room.save()
+    leaderboards_touch()  # game leaderboards read prizes
     _announce(room, "finished")
     logger.info(
         "room settled",

@@ -321,3 +321,22 @@ def test_hundred_concurrent_joins_fill_rooms_of_ten(players, tier20) -> None:
     assert all(balance_get(user_id=u.tg_id) == 0 for u in users)
     assert LedgerEntry.objects.filter(kind="entry_fee").count() == 100
     assert ledger_mismatches() == []
+
+
+def test_a_payout_refreshes_the_cached_game_leaderboard(
+    players, tier20, django_capture_on_commit_callbacks
+) -> None:
+    users = players(2)
+    for user in users:
+        join_tier(user, tier20)
+    viewer = client_for(users[1])
+    assert viewer.get("/api/v1/leaderboards/games/today").json()["items"] == []
+    room = Room.objects.get()
+    room_advance(room_id=room.pk, now=room.deadline_at)
+    room.refresh_from_db()
+    room_advance(room_id=room.pk, now=room.started_at)
+    play(room, {users[0].tg_id: 3})
+    with django_capture_on_commit_callbacks(execute=True):
+        room_advance(room_id=room.pk, now=room.ends_at)
+    items = viewer.get("/api/v1/leaderboards/games/today").json()["items"]
+    assert [(i["tg_id"], i["stars_won"]) for i in items] == [(users[0].tg_id, 40)]
