@@ -164,7 +164,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels-redis blocks 5 s in BZPOPMIN; redis-py 8's default socket timeout is also
+                # 5 s, so reads would time out in a race. Give the socket more time than the pop.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": env.str("CHANNELS_PREFIX", default="chancetap"),
             },
         }

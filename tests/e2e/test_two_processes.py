@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -59,7 +60,9 @@ def test_two_web_processes_share_one_room(transactional_db, make_user) -> None:
                 end_b = await frames_until(ws_b, "finished")
                 return seen_a, seen_b, end_a, end_b
 
-        seen_a, seen_b, end_a, end_b = asyncio.run(scenario())
+        # Playwright's sync API may own this thread's event loop: run ours in a fresh thread.
+        with ThreadPoolExecutor(1) as pool:
+            seen_a, seen_b, end_a, end_b = pool.submit(asyncio.run, scenario()).result()
         assert seen_a["counts"] == seen_b["counts"]
         assert end_a["winner_id"] == end_b["winner_id"] == a.tg_id
         assert Room.objects.get(pk=room.pk).winner_id == a.tg_id
