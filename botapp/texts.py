@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-RUSSIAN_SPEAKING = frozenset({"ru", "uk", "be", "kk"})
+from chancetap.core.i18n import language_for
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -42,11 +42,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "error.generic": "Что-то пошло не так. Попробуйте ещё раз чуть позже.",
     },
 }
-
-
-def language_for(language_code: str | None) -> str:
-    base = (language_code or "").lower().replace("_", "-").split("-")[0]
-    return "ru" if base in RUSSIAN_SPEAKING else "en"
 
 
 def text(key: str, language_code: str | None, **params: object) -> str:

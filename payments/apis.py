@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.authentication import request_user
 from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.fields import StrictCharField
+from chancetap.core.i18n import language_for
 from chancetap.core.idempotency import idempotency_key_validate
 from leaderboards.selectors import weekly_rank_with
 from leaderboards.weeks import week_key_for
@@ -327,7 +328,7 @@ class PresetListApi(APIView):
         limits = payment_settings_get()
         quote = rate_get()
         week = week_key_for(timezone.now())
-        lang = "ru" if (user.language_code or "")[:2] in ("ru", "uk", "be", "kk") else "en"
+        lang = language_for(user.language_code)
         presets = []
         for preset in preset_list_active():
             tons = tons_for_stars(preset.stars, quote.rate)

@@ -24,6 +24,7 @@ from accounts.events import user_event_send
 from accounts.models import User
 from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
+from chancetap.core.i18n import language_for
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from chancetap.core.telegram_api import TelegramAPIError, bot_call
 from leaderboards.services import donation_record_in_tx, donation_refund_in_tx
@@ -54,7 +55,7 @@ INVOICE_TEXTS = {
 
 
 def _lang(user: User) -> str:
-    return "ru" if (user.language_code or "").lower()[:2] in ("ru", "uk", "be", "kk") else "en"
+    return language_for(user.language_code)
 
 
 def payment_settings_get() -> PaymentSettings:

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.authentication import request_user
 from accounts.selectors import user_profile
 from chancetap.core.fields import StrictCharField
+from chancetap.core.i18n import language_for
 from referrals.selectors import referral_list
 from referrals.services import referral_attach, referral_code_for, referral_link
 
@@ -34,7 +35,7 @@ class ReferralsApi(APIView):
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         link = referral_link(tg_id=user.tg_id)
-        lang = "ru" if (user.language_code or "")[:2] in ("ru", "uk", "be", "kk") else "en"
+        lang = language_for(user.language_code)
         text = SHARE_TEXT[lang]
         share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text)}"
         return Response(
