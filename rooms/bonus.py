@@ -49,6 +49,9 @@ def bonus_run_active(*, user_id: int) -> BonusRun | None:
 
 @transaction.atomic(durable=True)
 def bonus_run_start(*, user: User) -> BonusRun:
+    from rooms.services import rooms_available
+
+    rooms_available()
     if user.is_blocked:
         raise ForbiddenError("user_blocked", "Your account is blocked.")
     User.objects.select_for_update().filter(pk=user.pk).first()  # one start at a time per user

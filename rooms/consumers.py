@@ -10,6 +10,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.ws_auth import AuthenticatedConsumerMixin
@@ -66,6 +67,11 @@ class RoomConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         if await self.refuse_unless_authenticated():
+            return
+        if not settings.REDIS_URL:
+            await self.accept(self._chosen_subprotocol())
+            await self._error("rooms_unavailable", "Games need Redis on this server.")
+            await self.close(code=4503)
             return
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
         self.user_id = self.scope["user"].tg_id

@@ -13,7 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from chancetap.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
+from chancetap.core.errors import (
+    ApplicationError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from chancetap.core.realtime import group_send_on_commit
 from chancetap.core.transactions import assert_in_transaction, on_commit
@@ -28,6 +34,15 @@ from rooms.taps import room_taps_read
 logger = logging.getLogger(__name__)
 ACTIVE = (Room.Phase.GATHERING, Room.Phase.COUNTDOWN, Room.Phase.PLAYING)
 KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def rooms_available() -> None:
+    """Games count taps in Redis: without it nobody may pay for a game that cannot run."""
+    if not settings.REDIS_URL:
+        raise ServiceUnavailableError(
+            "rooms_unavailable",
+            "Games are not available on this server right now (no Redis configured).",
+        )
 
 
 def room_settings_get() -> RoomSettings:
@@ -162,6 +177,7 @@ def _countdown_in_tx(room: Room) -> None:
 
 def room_join_tier(*, user: User, tier_id: int, idempotency_key: str) -> IdempotentResponse:
     """Seat the player in a gathering room of the tier (a new one when all are full)."""
+    rooms_available()
 
     def action() -> tuple[int, Any]:
         tier = tier_lock_in_tx(tier_id)
@@ -201,6 +217,7 @@ def _new_key() -> str:
 
 
 def hero_room_create(*, organizer: User, fee: int, idempotency_key: str) -> IdempotentResponse:
+    rooms_available()
     limits = room_settings_get()
     if not limits.hero_min_fee <= fee <= limits.hero_max_fee:
         raise ApplicationError(
@@ -239,6 +256,7 @@ def hero_room_create(*, organizer: User, fee: int, idempotency_key: str) -> Idem
 
 
 def hero_room_join(*, user: User, key: str, idempotency_key: str) -> IdempotentResponse:
+    rooms_available()
     normalized = (key or "").strip().upper()
 
     def action() -> tuple[int, Any]:

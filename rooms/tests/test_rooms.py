@@ -340,3 +340,16 @@ def test_a_payout_refreshes_the_cached_game_leaderboard(
         room_advance(room_id=room.pk, now=room.ends_at)
     items = viewer.get("/api/v1/leaderboards/games/today").json()["items"]
     assert [(i["tg_id"], i["stars_won"]) for i in items] == [(users[0].tg_id, 40)]
+
+
+def test_without_redis_nobody_pays_for_a_game(players, tier20, settings) -> None:
+    (user,) = players(1)
+    settings.REDIS_URL = ""
+    response = join_tier(user, tier20)
+    assert (response.status_code, response.json()["code"]) == (503, "rooms_unavailable")
+    hero = client_for(user).post(
+        "/api/v1/rooms/hero", {"fee": 5}, format="json", HTTP_IDEMPOTENCY_KEY="hero-noredis"
+    )
+    assert hero.json()["code"] == "rooms_unavailable"
+    assert client_for(user).post("/api/v1/bonus/start").json()["code"] == "rooms_unavailable"
+    assert balance_get(user_id=user.tg_id) == 100
