@@ -105,6 +105,8 @@ test: install services browser lint typecheck test-web test-py ## Lint, type che
 bench: venv frontend services ## Benchmarks with printed figures (payments, leaderboards at 1M donations)
 	$(TEST_ENV) $(PY) -m bench.payments_bench 2>/dev/null | grep -v '^{'
 	$(TEST_ENV) $(PY) -m bench.leaderboards_bench 2>/dev/null | grep -v '^{'
+	cd bench/node && npm ci --no-audit --no-fund --loglevel=error
+	$(TEST_ENV) $(PY) -m bench.ws_bench 2>/dev/null | grep -v '^{'
 
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules, build output and local state
