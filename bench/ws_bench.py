@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -154,7 +155,10 @@ async def run_load(
     await asyncio.gather(*players, return_exceptions=True)
     elapsed = time.perf_counter() - started
     release.set()
-    await asyncio.gather(*holders, return_exceptions=True)
+    outcomes = await asyncio.gather(*holders, return_exceptions=True)
+    errors = [repr(o) for o in outcomes if isinstance(o, BaseException)]
+    if errors:
+        print(f"  ({len(errors)} idle connections failed, e.g. {errors[0][:160]})")
     return {
         "held": stats["held"],
         "kb_per_conn": (held_rss - before) / max(1, stats["held"]),
@@ -172,8 +176,14 @@ def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(3)
-    return process
+    port = next(a for a in cmd if a.isdigit() and len(a) == 4)
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", int(port)), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
 
 
 def report(name: str, result: dict, baseline: dict | None) -> None:
@@ -235,6 +245,24 @@ def main() -> None:
         ],
         env,
     )
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):
+        profiler = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                "-o",
+                os.environ["BENCH_PROFILE"],
+                "-d",
+                str(int(args.seconds) + 8),
+                "-f",
+                "raw",
+                "-p",
+                str(ours.pid),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     try:
         url = "ws://127.0.0.1:8791/ws/rooms/{}/?token={}"
         our_result = asyncio.run(
@@ -247,6 +275,8 @@ def main() -> None:
             )
         )
     finally:
+        if profiler is not None:
+            profiler.wait(60)
         ours.terminate()
     report("node-ws", node_result, None)
     report("uvicorn", our_result, node_result)

@@ -8,6 +8,7 @@ import random
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -64,6 +65,18 @@ class RoomConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
     target = 0
     last_reaction = 0.0
     bonus_run: dict[str, Any] | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Like Channels' dispatch, without its per-message database clean-up hop.
+
+        Channels runs ``close_old_connections`` in a thread before every message; the tap path
+        never touches the database, and every database call here goes through
+        ``database_sync_to_async``, which does that clean-up itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         if await self.refuse_unless_authenticated():
