@@ -39,6 +39,9 @@ _PROFILE_FIELDS = (
 )
 
 
+_BOT_UNKNOWN_FIELDS = ("photo_url", "language_code", "is_premium")
+
+
 @dataclass(frozen=True)
 class LoginResult:
     user: User
@@ -81,11 +84,17 @@ def _profile_from(tg_user: TelegramUser) -> dict[str, object]:
 
 
 @transaction.atomic(durable=True)
-def _user_upsert(*, tg_user: TelegramUser, start_param: str) -> tuple[User, bool]:
+def _user_upsert(
+    *, tg_user: TelegramUser, start_param: str, profile_complete: bool = True
+) -> tuple[User, bool]:
     profile = _profile_from(tg_user)
     user = User.objects.select_for_update().filter(tg_id=tg_user.id).first()
     if user is not None:
-        changed = [name for name in _PROFILE_FIELDS if getattr(user, name) != profile[name]]
+        fields: tuple[str, ...] = _PROFILE_FIELDS
+        if not profile_complete:
+            # Bot updates carry no photo and may omit the language: blank means "unknown" there.
+            fields = tuple(n for n in _PROFILE_FIELDS if n not in _BOT_UNKNOWN_FIELDS or profile[n])
+        changed = [name for name in fields if getattr(user, name) != profile[name]]
         if changed:
             for name in changed:
                 setattr(user, name, profile[name])
@@ -116,13 +125,19 @@ def _user_upsert(*, tg_user: TelegramUser, start_param: str) -> tuple[User, bool
 
 
 def user_get_or_create_from_telegram(
-    *, tg_user: TelegramUser, start_param: str = ""
+    *, tg_user: TelegramUser, start_param: str = "", profile_complete: bool = True
 ) -> tuple[User, bool]:
-    """Create the user on first entry (or refresh their profile), retrying transient DB errors."""
+    """Create the user on first entry (or refresh their profile), retrying transient DB errors.
+
+    ``profile_complete=False`` (bot updates): blank photo/language/premium mean "not sent" and
+    never overwrite what the Mini App's initData stored.
+    """
     last_error: Exception | None = None
     for attempt in range(USER_CREATE_RETRIES + 1):
         try:
-            return _user_upsert(tg_user=tg_user, start_param=start_param)
+            return _user_upsert(
+                tg_user=tg_user, start_param=start_param, profile_complete=profile_complete
+            )
         except _TRANSIENT_DB_ERRORS as exc:
             last_error = exc
             logger.warning(

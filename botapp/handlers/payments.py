@@ -15,16 +15,15 @@ from aiogram.types import Message, PreCheckoutQuery
 from channels.db import database_sync_to_async as sync_to_async
 from django.db import InterfaceError, OperationalError
 
+from botapp.telegram_calls import telegram_call
 from botapp.texts import error_text, text
 from chancetap.core.errors import ApplicationError
 from payments.services import pre_checkout_check, star_payment_apply, star_refund_record
 
 logger = logging.getLogger(__name__)
-router = Router(name="payments")
 DB_DOWN = (OperationalError, InterfaceError)
 
 
-@router.pre_checkout_query()
 async def on_pre_checkout(query: PreCheckoutQuery) -> None:
     lang = query.from_user.language_code
     try:
@@ -43,16 +42,18 @@ async def on_pre_checkout(query: PreCheckoutQuery) -> None:
                 "user_id": query.from_user.id,
             },
         )
-        await query.answer(ok=False, error_message=error_text(exc.code, lang))
-        return
+        message = error_text(exc.code, lang)
     except DB_DOWN:
         logger.error("pre-checkout: database unavailable", extra={"event": "pre_checkout_db_down"})
-        await query.answer(ok=False, error_message=error_text("generic", lang))
+        message = error_text("generic", lang)
+    else:
+        await telegram_call("answerPreCheckoutQuery", lambda: query.answer(ok=True))
         return
-    await query.answer(ok=True)
+    await telegram_call(
+        "answerPreCheckoutQuery", lambda: query.answer(ok=False, error_message=message)
+    )
 
 
-@router.message(F.successful_payment)
 async def on_successful_payment(message: Message) -> None:
     payment = message.successful_payment
     sender = message.from_user
@@ -93,12 +94,10 @@ async def on_successful_payment(message: Message) -> None:
         )
         return
     if result.applied:
-        await message.answer(
-            text("payment_thanks", sender.language_code, stars=payment.total_amount)
-        )
+        thanks = text("payment_thanks", sender.language_code, stars=payment.total_amount)
+        await telegram_call("sendMessage", lambda: message.answer(thanks), chat_id=sender.id)
 
 
-@router.message(F.refunded_payment)
 async def on_refunded_payment(message: Message) -> None:
     refund = message.refunded_payment
     sender = message.from_user
@@ -107,3 +106,12 @@ async def on_refunded_payment(message: Message) -> None:
     await sync_to_async(star_refund_record)(
         from_user_id=sender.id, telegram_payment_charge_id=refund.telegram_payment_charge_id
     )
+
+
+def router_create() -> Router:
+    """A fresh router (a router can belong to one dispatcher only)."""
+    router = Router(name="payments")
+    router.pre_checkout_query.register(on_pre_checkout)
+    router.message.register(on_successful_payment, F.successful_payment)
+    router.message.register(on_refunded_payment, F.refunded_payment)
+    return router

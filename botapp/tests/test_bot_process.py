@@ -1,123 +1,24 @@
-"""The bot worker as it runs in production (``manage.py runbot``), against a fake Bot API."""
+"""Payments through the bot as it runs in production (``manage.py runbot``), against a fake Bot
+API. ``/start`` has its own module (``test_start.py``)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 
-from accounts.models import User
+from botapp.tests.updates import successful_payment, tg_user, wait_until
 from payments.ledger import balance_get, ledger_mismatches
 from payments.models import Payment, StarCharge
-from tests.server import ROOT, child_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def bot_process(fake_bot_api) -> Iterator[subprocess.Popen]:
-    log = (ROOT / "var" / "test-bot.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runbot", "--allow-dev-token"],
-        cwd=ROOT,
-        env=child_env({"TELEGRAM_API_BASE": fake_bot_api.base_url}),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        fake_bot_api.wait_for_call("getUpdates", timeout=30)
-        yield process
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
-
-
-def wait_until(predicate, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
-
-
-def tg_user(user: User) -> dict:
-    return {
-        "id": user.tg_id,
-        "is_bot": False,
-        "first_name": user.first_name,
-        "language_code": user.language_code or "en",
-    }
-
-
-def message(user: User, **fields) -> dict:
-    return {
-        "message": {
-            "message_id": int(time.time() * 1000) % 10**9,
-            "date": int(time.time()),
-            "chat": {"id": user.tg_id, "type": "private"},
-            "from": tg_user(user),
-            **fields,
-        }
-    }
-
-
-def successful_payment(user: User, payment: Payment, charge_id: str) -> dict:
-    return message(
-        user,
-        successful_payment={
-            "currency": "XTR",
-            "total_amount": payment.stars,
-            "invoice_payload": str(payment.id),
-            "telegram_payment_charge_id": charge_id,
-            "provider_payment_charge_id": "",
-        },
-    )
 
 
 def test_polling_asks_for_payment_updates(bot_process, fake_bot_api) -> None:
     allowed = fake_bot_api.calls("getUpdates")[0]["allowed_updates"]
     assert "pre_checkout_query" in allowed
     assert "message" in allowed
-
-
-def test_start_greets_and_offers_the_webapp(bot_process, fake_bot_api, make_user) -> None:
-    referrer = make_user()
-    new = User(tg_id=880001, first_name="Иван", language_code="ru")
-    fake_bot_api.inject_update(message(new, text=f"/start ref_{referrer.tg_id}"))
-    sent = fake_bot_api.wait_for_call("sendMessage")
-    assert "Добро пожаловать" in sent["text"]
-    button = sent["reply_markup"]["inline_keyboard"][0][0]
-    assert button["web_app"]["url"] == settings.WEBAPP_URL
-    assert button["text"] == "Войти в игру"
-    created = User.objects.get(tg_id=880001)
-    assert created.referrer_id == referrer.tg_id
-    fake_bot_api.wait_for_call("setChatMenuButton", count=2)
-
-
-def test_start_with_bad_payloads_never_sets_a_referrer(bot_process, fake_bot_api) -> None:
-    # malformed, empty, oversized, self-referral (user 880013), negative, zero, unknown referrer
-    payloads = ["ref_abc", "ref_", "x" * 200, "ref_880013", "ref_-5", "ref_0", "ref_999999999"]
-    for i, payload in enumerate(payloads):
-        user = User(tg_id=880010 + i, first_name="P", language_code="en")
-        fake_bot_api.inject_update(message(user, text=f"/start {payload}"))
-        fake_bot_api.wait_for_call("sendMessage", count=i + 1)
-    assert User.objects.filter(tg_id__gte=880010, tg_id__lt=880020).count() == len(payloads)
-    assert not User.objects.filter(tg_id__gte=880010, referrer__isnull=False).exists()
-
-
-def test_blocked_user_gets_no_button(bot_process, fake_bot_api, make_user) -> None:
-    blocked = make_user(is_blocked=True, language_code="en")
-    fake_bot_api.inject_update(message(blocked, text="/start"))
-    sent = fake_bot_api.wait_for_call("sendMessage")
-    assert "blocked" in sent["text"]
-    assert "reply_markup" not in sent
 
 
 def test_invoice_to_balance_through_the_bot(bot_process, fake_bot_api, auth_client) -> None:
@@ -158,6 +59,9 @@ def test_invoice_to_balance_through_the_bot(bot_process, fake_bot_api, auth_clie
     assert payment.telegram_payment_charge_id == charge_id
     assert client.get("/api/v1/me").json()["balance"] == 25
     assert ledger_mismatches() == []
+    thanks = fake_bot_api.wait_for_call("sendMessage")
+    assert "25" in thanks["text"]
+    assert len(fake_bot_api.calls("sendMessage")) == 1  # thanked once, not per delivery
 
 
 def test_pre_checkout_refusals(bot_process, fake_bot_api, make_user) -> None:
@@ -186,11 +90,22 @@ def test_pre_checkout_refusals(bot_process, fake_bot_api, make_user) -> None:
     assert "другого" in fake_bot_api.calls("answerPreCheckoutQuery")[0]["error_message"]
 
 
-def test_api_errors_do_not_stop_polling(bot_process, fake_bot_api, make_user) -> None:
-    fake_bot_api.fail_next("sendMessage", 400, "Bad Request: chat not found")
-    first, second = make_user(), make_user()
-    fake_bot_api.inject_update(message(first, text="/start"))
-    fake_bot_api.wait_for_call("sendMessage")
-    fake_bot_api.inject_update(message(second, text="/start"))
-    sent = fake_bot_api.wait_for_call("sendMessage", count=2)
-    assert int(sent["chat_id"]) == second.tg_id
+def test_pre_checkout_answer_survives_a_flood_wait(bot_process, fake_bot_api, make_user) -> None:
+    owner = make_user()
+    payment = Payment.objects.create(user=owner, purpose="topup", stars=10)
+    fake_bot_api.fail_next(
+        "answerPreCheckoutQuery", 429, "Too Many Requests: retry after 1", retry_after=1
+    )
+    fake_bot_api.inject_update(
+        {
+            "pre_checkout_query": {
+                "id": "pcq-flood",
+                "from": tg_user(owner),
+                "currency": "XTR",
+                "total_amount": 10,
+                "invoice_payload": str(payment.id),
+            }
+        }
+    )
+    second = fake_bot_api.wait_for_call("answerPreCheckoutQuery", count=2)
+    assert second["ok"] is True

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from botapp.tests.test_bot_process import successful_payment, wait_until
+from botapp.tests.updates import successful_payment, wait_until
 from payments.ledger import balance_get, ledger_mismatches
 from payments.models import Payment, StarCharge
 from tests.server import ROOT, child_env
