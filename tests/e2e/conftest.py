@@ -18,8 +18,10 @@ def server(transactional_db) -> Iterator[ServerProcess]:
         process.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: Playwright's sync API keeps an event loop in this thread while it runs, which
+    would stop later asyncio tests of the session from starting their own."""
     with chromium() as instance:
         yield instance
 
