@@ -1,81 +1,429 @@
-"""Process-local fan-out of room progress (SPEC §5, issue notes on throughput).
+"""Process-local fan-out of rooms (SPEC §5; the issue's throughput notes).
 
-Counts live in Redis. Each web process keeps a registry of the rooms its sockets watch and, for
-each, one ticker that every 100 ms reads the room's version counter and, only when it moved, the
-counts — then sends one ``progress`` frame to its local sockets. Players of one room may sit on
-different processes: all read the same Redis, so all see the same numbers. The channel layer is
-kept for the rare control events (joined, countdown, started, finished, closed, reactions).
+Each web process keeps one hub per event loop: a registry of the rooms its sockets watch.
+
+* **Taps in**: sockets validate a packet and queue it here; once per tick (100 ms) the hub sends
+  every queued packet of every room it serves to Redis in *one* pipelined round trip (one script
+  call per room, which also answers whether the room's counts moved — its own packets or other
+  processes'). Acks and refusals go back to the senders.
+* **Progress out**: a room whose counts moved gets one ``progress`` frame, encoded once and queued
+  on each local socket (a socket holds at most one unsent progress frame: snapshots coalesce).
+* **Control events** (joined, countdown, started, finished, closed, reactions) keep using the
+  channel layer, but the hub — not each socket — is the group member: one subscription per room
+  per process; the room's state is read from the database once per event and per process.
+
+Players of one room may sit on different processes: all count in the same Redis keys, so all see
+the same numbers and the same winner.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable
+import time
+import weakref
+from collections import deque
+from dataclasses import dataclass, field
 from typing import Any
 
-from rooms.taps import async_client, room_progress_async
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from rooms import engine
+from rooms.bonus import bonus_run_complete
+from rooms.services import room_advance, room_group, room_snapshot
+from rooms.taps import (
+    FlushRequest,
+    TapResult,
+    async_client,
+    bonus_add_many_async,
+    room_progress_async,
+    rooms_flush_async,
+)
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.1
-Sender = Callable[[dict[str, Any]], Awaitable[None]]
+OUTBOX_LIMIT = 512  # frames queued for one socket before it counts as too slow and is closed
+CLOSE_TOO_SLOW = 4408
+RULES = engine.standard_rules()  # the packet checks and the cheat window are alike for all rooms
+_LIVE_AFTER_END_MS = 3_000  # keep polling a little after the end so the last counts go out
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+class Outbox:
+    """Frames waiting for one socket's writer; a queued ``progress`` is replaced, not stacked."""
+
+    def __init__(self) -> None:
+        self.frames: deque[list[str]] = deque()
+        self.progress_slot: list[str] | None = None
+        self.wake = asyncio.Event()
+        self.close_code: int | None = None
+
+    def push(self, text: str) -> None:
+        if self.close_code is not None:
+            return
+        if len(self.frames) >= OUTBOX_LIMIT:
+            self.close(CLOSE_TOO_SLOW)
+            return
+        self.frames.append([text])
+        self.wake.set()
+
+    def push_progress(self, text: str) -> None:
+        if self.close_code is not None:
+            return
+        if self.progress_slot is not None:
+            self.progress_slot[0] = text
+            return
+        self.progress_slot = [text]
+        self.frames.append(self.progress_slot)
+        self.wake.set()
+
+    def close(self, code: int) -> None:
+        if self.close_code is None:
+            self.close_code = code
+        self.wake.set()
+
+    def pop(self) -> str | None:
+        if not self.frames:
+            return None
+        slot = self.frames.popleft()
+        if slot is self.progress_slot:
+            self.progress_slot = None
+        return slot[0]
+
+
+@dataclass(eq=False)
+class Member:
+    """What the hub needs of a socket (rooms.consumers.RoomConnection)."""
+
+    user_id: int
+    outbox: Outbox
+    bonus_run: dict[str, Any] | None = None
+
+
+@dataclass
+class RoomInfo:
+    started_ms: int = 0
+    ends_ms: int = 0
+    target: int = 0
+    organizer_id: int | None = None
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> RoomInfo:
+        room = state["room"]
+        return cls(
+            started_ms=_ms(room["started_at"]),
+            ends_ms=_ms(room["ends_at"]),
+            target=state["rules"]["target_taps"] or 0,
+            organizer_id=room["organizer_id"],
+        )
+
+    def live(self, now_ms: int) -> bool:
+        return bool(self.started_ms) and (
+            self.started_ms - RULES.clock_skew_ms <= now_ms <= self.ends_ms + _LIVE_AFTER_END_MS
+        )
+
+
+@dataclass
+class Packet:
+    member: Member
+    count: int
+    timestamp_ms: int
+
+
+@dataclass
+class LocalRoom:
+    info: RoomInfo
+    members: set[Member] = field(default_factory=set)
+    pending: list[Packet] = field(default_factory=list)
+    version: int = 0
+    events: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class RoomHub:
     def __init__(self) -> None:
-        self._subscribers: dict[int, set[Sender]] = {}
-        self._tickers: dict[int, asyncio.Task[None]] = {}
+        self.rooms: dict[int, LocalRoom] = {}
+        self._layer = get_channel_layer()
+        self._channel: str | None = None
+        self._grouped: set[int] = set()
+        self._group_lock = asyncio.Lock()
+        self._ticker: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self.stats = {"packets": 0, "flushes": 0, "progress": 0}
 
-    def subscribe(self, room_id: int, send: Sender) -> None:
-        self._subscribers.setdefault(room_id, set()).add(send)
-        if room_id not in self._tickers or self._tickers[room_id].done():
-            self._tickers[room_id] = asyncio.get_running_loop().create_task(self._tick(room_id))
+    # --- membership ---------------------------------------------------------------------------
+    async def join(self, room_id: int, member: Member, info: RoomInfo) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = LocalRoom(info=info)
+        else:
+            room.info = info
+        room.members.add(member)
+        await self._sync_group(room_id)
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.get_running_loop().create_task(self._tick_loop())
 
-    def unsubscribe(self, room_id: int, send: Sender) -> None:
-        subscribers = self._subscribers.get(room_id)
-        if subscribers is None:
+    async def leave(self, room_id: int, member: Member) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
             return
-        subscribers.discard(send)
-        if not subscribers:
-            self._subscribers.pop(room_id, None)
-            ticker = self._tickers.pop(room_id, None)
-            if ticker is not None:
-                ticker.cancel()
+        room.members.discard(member)
+        if not room.members and not room.pending:
+            self.rooms.pop(room_id, None)
+        await self._sync_group(room_id)
+        if not self.rooms and self._listener is not None:
+            self._listener.cancel()
+            self._listener = None
+
+    def info(self, room_id: int) -> RoomInfo:
+        room = self.rooms.get(room_id)
+        return room.info if room is not None else RoomInfo()
 
     def watching(self, room_id: int) -> int:
-        return len(self._subscribers.get(room_id, ()))
+        room = self.rooms.get(room_id)
+        return len(room.members) if room is not None else 0
 
-    async def _tick(self, room_id: int) -> None:
+    async def _sync_group(self, room_id: int) -> None:
+        """Reconcile the hub's channel-layer groups with the rooms it serves (idempotent)."""
+        if self._layer is None:
+            return
+        async with self._group_lock:
+            if self._channel is None:
+                self._channel = await self._layer.new_channel()
+            wanted = room_id in self.rooms
+            if wanted and room_id not in self._grouped:
+                await self._layer.group_add(room_group(room_id), self._channel)
+                self._grouped.add(room_id)
+            elif not wanted and room_id in self._grouped:
+                await self._layer.group_discard(room_group(room_id), self._channel)
+                self._grouped.discard(room_id)
+            if self.rooms and (self._listener is None or self._listener.done()):
+                self._listener = asyncio.get_running_loop().create_task(self._listen())
+
+    # --- taps ---------------------------------------------------------------------------------
+    def enqueue(self, room_id: int, packet: Packet) -> None:
+        room = self.rooms.get(room_id)
+        if room is not None:
+            room.pending.append(packet)
+
+    async def _tick_loop(self) -> None:
+        loop = asyncio.get_running_loop()
         client = async_client()
-        version = 0
-        while self._subscribers.get(room_id):
+        while self.rooms:
+            started = loop.time()
             try:
-                changed = await room_progress_async(client, room_id, version)
-            except Exception:  # Redis hiccup: try again next tick
-                logger.warning("progress read failed", extra={"room_id": room_id}, exc_info=True)
-                changed = None
-            if changed is not None:
-                version, counts = changed
-                frame = {
-                    "type": "progress",
-                    "room_id": room_id,
-                    "counts": {str(k): v for k, v in counts.items()},
-                    "version": version,
-                }
-                for send in list(self._subscribers.get(room_id, ())):
-                    with contextlib.suppress(Exception):
-                        await send(frame)
-            await asyncio.sleep(TICK_SECONDS)
+                await self.flush(client)
+            except Exception:  # Redis hiccup: the senders were told; try again next tick
+                logger.warning("room flush failed", exc_info=True)
+            await asyncio.sleep(max(0.0, TICK_SECONDS - (loop.time() - started)))
+
+    async def flush(self, client: Any) -> None:
+        now_ms = int(time.time() * 1000)
+        requests: list[FlushRequest] = []
+        batches: list[tuple[int, LocalRoom, list[Packet]]] = []
+        for room_id, room in list(self.rooms.items()):
+            if not room.pending and not room.info.live(now_ms):
+                continue
+            packets, room.pending = room.pending, []
+            if not room.members and room_id in self.rooms and not packets:
+                continue
+            requests.append(
+                FlushRequest(
+                    room_id=room_id,
+                    known_version=room.version,
+                    target=room.info.target,
+                    window_ms=RULES.cheat_window_ms,
+                    limit=RULES.cheat_limit,
+                    packets=[(p.member.user_id, p.count, p.timestamp_ms) for p in packets],
+                )
+            )
+            batches.append((room_id, room, packets))
+        if not requests:
+            return
+        self.stats["flushes"] += 1
+        try:
+            replies = await rooms_flush_async(client, requests)
+        except Exception as exc:
+            replies = [exc] * len(requests)
+        bonus: list[tuple[Member, int]] = []
+        for (room_id, room, packets), reply in zip(batches, replies, strict=True):
+            if isinstance(reply, Exception):
+                logger.warning("room flush failed", extra={"room_id": room_id}, exc_info=reply)
+                refusal = dumps(
+                    {"type": "error", "code": "taps_unavailable", "message": "Taps not counted."}
+                )
+                for packet in packets:
+                    packet.member.outbox.push(refusal)
+                continue
+            self.stats["packets"] += len(packets)
+            for packet, result in zip(packets, reply.results, strict=True):
+                self._answer(packet, result)
+                if result.refused is None and packet.member.bonus_run is not None:
+                    bonus.append((packet.member, packet.count))
+                if result.first_to_target:
+                    self._spawn(database_sync_to_async(room_advance)(room_id=room_id))
+            if reply.counts is not None and reply.version != room.version:
+                room.version = reply.version
+                frame = dumps(
+                    {
+                        "type": "progress",
+                        "room_id": room_id,
+                        "counts": reply.counts,
+                        "version": reply.version,
+                    }
+                )
+                self.stats["progress"] += len(room.members)
+                for member in room.members:
+                    member.outbox.push_progress(frame)
+            if not room.members and not room.pending and self.rooms.get(room_id) is room:
+                self.rooms.pop(room_id, None)
+                self._spawn(self._sync_group(room_id))
+        if bonus:
+            await self._bonus(client, bonus)
+
+    @staticmethod
+    def _answer(packet: Packet, result: TapResult) -> None:
+        if result.refused is not None:
+            packet.member.outbox.push(
+                dumps(
+                    {"type": "error", "code": result.refused, "message": "These taps do not count."}
+                )
+            )
+        else:
+            packet.member.outbox.push(f'{{"type":"ack","taps":{result.taps}}}')
+
+    async def _bonus(self, client: Any, adds: list[tuple[Member, int]]) -> None:
+        """Accepted game taps also count towards the players' running bonus runs."""
+        requests = [
+            (int(run["id"]), m.user_id, count, int(run["target_taps"]))
+            for m, count in adds
+            if (run := m.bonus_run) is not None
+        ]
+        members = [m for m, _ in adds if m.bonus_run is not None]
+        try:
+            replies = await bonus_add_many_async(client, requests)
+        except Exception:
+            logger.warning("bonus taps not added", exc_info=True)
+            return
+        for member, request, reply in zip(members, requests, replies, strict=True):
+            if isinstance(reply, Exception):
+                logger.warning("bonus taps not added", exc_info=reply)
+                continue
+            if reply[1]:
+                member.bonus_run = None
+                self._spawn(database_sync_to_async(bonus_run_complete)(run_id=request[0]))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("room background task failed", exc_info=task.exception())
+
+    # --- control events -----------------------------------------------------------------------
+    async def _listen(self) -> None:
+        assert self._layer is not None
+        assert self._channel is not None
+        while True:
+            message = await self._layer.receive(self._channel)
+            room_id = message.get("room_id")
+            room = self.rooms.get(room_id) if isinstance(room_id, int) else None
+            if room is None:
+                continue
+            if message.get("type") == "room.reaction":
+                frame = dumps(
+                    {
+                        "type": "reaction",
+                        "from": message["from"],
+                        "target": message["target"],
+                        "emoji": message["emoji"],
+                        "burst": message["burst"],
+                    }
+                )
+                for member in room.members:
+                    member.outbox.push(frame)
+            elif message.get("type") == "room.event":
+                self._spawn(self._event(room_id, room, message))
+
+    async def _event(self, room_id: int, room: LocalRoom, event: dict[str, Any]) -> None:
+        async with room.events:  # one room's events go out in the order they came
+            snapshot = await database_sync_to_async(room_snapshot)(room_id)
+            name = event.get("event")
+            default = "" if name == "closed" else "left"
+            closed = dumps({"type": "closed", "reason": event.get("reason", default)})
+            if snapshot is None or name == "closed":
+                for member in list(room.members):
+                    member.outbox.push(closed)
+                    member.outbox.close(1000)
+                return
+            state, members = snapshot
+            room.info = RoomInfo.from_state(state)
+            counts = await room_counts(room_id)
+            public = state["room"]
+            frames = []
+            if name == "countdown":
+                frames.append(
+                    {
+                        "type": "countdown",
+                        "started_at": public["started_at"],
+                        "ends_at": public["ends_at"],
+                    }
+                )
+            elif name == "started":
+                frames.append({"type": "started", "ends_at": public["ends_at"]})
+            elif name == "finished":
+                frames.append(
+                    {
+                        "type": "finished",
+                        "winner_id": public["winner_id"],
+                        "prize": public["prize"],
+                        "pool": public["pool"],
+                        "counts": counts,
+                    }
+                )
+            frames.append(state_frame(state, counts))
+            texts = [dumps(f) for f in frames]
+            for member in list(room.members):
+                if member.user_id not in members:
+                    member.outbox.push(closed)
+                    member.outbox.close(1000)
+                    continue
+                for text in texts:
+                    member.outbox.push(text)
 
 
-_hubs: dict[int, RoomHub] = {}
+def state_frame(state: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
+    return {"type": "state", **state, "counts": counts, "server_time": int(time.time() * 1000)}
+
+
+async def room_counts(room_id: int) -> dict[str, int]:
+    progress = await room_progress_async(async_client(), room_id, -1)
+    return {str(k): v for k, v in progress[1].items()} if progress else {}
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub] = weakref.WeakKeyDictionary()
 
 
 def hub() -> RoomHub:
     """One hub per event loop (one per process under uvicorn/daphne)."""
     loop = asyncio.get_running_loop()
-    key = id(loop)
-    if key not in _hubs:
-        _hubs[key] = RoomHub()
-    return _hubs[key]
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = RoomHub()
+    return found
+
+
+def _ms(iso: str | None) -> int:
+    if not iso:
+        return 0
+    from datetime import datetime
+
+    return int(datetime.fromisoformat(iso).timestamp() * 1000)

@@ -94,6 +94,28 @@ def room_public(room: Room) -> dict[str, Any]:
     }
 
 
+def room_snapshot(room_id: int) -> tuple[dict[str, Any], frozenset[int]] | None:
+    """What a room's sockets are told (room + rules) and who may watch it, or None if gone."""
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None:
+        return None
+    public = room_public(room)
+    members = {p["tg_id"] for p in public["players"]}
+    if room.organizer_id is not None:
+        members.add(room.organizer_id)
+    rules = room_rules(room)
+    state = {
+        "room": public,
+        "rules": {
+            "target_taps": rules.target_taps,
+            "game_seconds": rules.game_seconds,
+            "countdown_seconds": rules.countdown_seconds,
+            "max_packet": rules.max_packet,
+        },
+    }
+    return state, frozenset(members)
+
+
 def _announce(room: Room, event: str) -> None:
     group_send_on_commit(
         room_group(room.pk), {"type": "room.event", "event": event, "room_id": room.pk}

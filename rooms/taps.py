@@ -9,6 +9,8 @@ authority, so players spread over several web processes are judged alike.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,61 +21,99 @@ from django.conf import settings
 
 TTL_SECONDS = 3600
 
-TAP_SCRIPT = """
-local prefix = KEYS[1]
-local user = ARGV[1]
-local count = tonumber(ARGV[2])
-local client_ts = tonumber(ARGV[3])
-local window_ms = tonumber(ARGV[4])
-local limit = tonumber(ARGV[5])
-local target = tonumber(ARGV[6])
-local ttl = tonumber(ARGV[7])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-
-if redis.call('SISMEMBER', prefix .. 'cheaters', user) == 1 then
-  return {-1, 0, now}
+# One packet's anti-cheat and counting, shared by the single-packet and the batched script.
+# Returns the player's new count, or -1 (already a cheater), -2 (timestamp went backwards),
+# -3 (flagged a cheater by this packet); and 1 when this packet reached the target first.
+_TAP_LUA = """
+local function tap(prefix, user, count, client_ts, window_ms, limit, target, ttl, now)
+  if redis.call('SISMEMBER', prefix .. 'cheaters', user) == 1 then
+    return -1, 0
+  end
+  local last = redis.call('HGET', prefix .. 'lastts', user)
+  if last and client_ts < tonumber(last) then
+    return -2, 0
+  end
+  redis.call('HSET', prefix .. 'lastts', user, client_ts)
+  local win = prefix .. 'win:' .. user
+  redis.call('RPUSH', win, now .. ':' .. count)
+  local total = 0
+  local entries = redis.call('LRANGE', win, 0, -1)
+  local drop = 0
+  for i, entry in ipairs(entries) do
+    local sep = string.find(entry, ':')
+    local at = tonumber(string.sub(entry, 1, sep - 1))
+    if at <= now - window_ms then
+      drop = i
+    else
+      total = total + tonumber(string.sub(entry, sep + 1))
+    end
+  end
+  if drop > 0 then redis.call('LTRIM', win, drop, -1) end
+  redis.call('PEXPIRE', win, window_ms * 2)
+  if total > limit then
+    redis.call('SADD', prefix .. 'cheaters', user)
+    redis.call('EXPIRE', prefix .. 'cheaters', ttl)
+    return -3, 0
+  end
+  local taps = redis.call('HINCRBY', prefix .. 'taps', user, count)
+  redis.call('HSET', prefix .. 'reached', user, now)
+  local first = 0
+  if target > 0 and taps >= target then
+    if redis.call('SET', prefix .. 'first', user, 'NX', 'EX', ttl) then first = 1 end
+  end
+  return taps, first
 end
-local last = redis.call('HGET', prefix .. 'lastts', user)
-if last and client_ts < tonumber(last) then
-  return {-2, 0, now}
-end
-redis.call('HSET', prefix .. 'lastts', user, client_ts)
 
-local win = prefix .. 'win:' .. user
-redis.call('RPUSH', win, now .. ':' .. count)
-local total = 0
-local entries = redis.call('LRANGE', win, 0, -1)
-local drop = 0
-for i, entry in ipairs(entries) do
-  local sep = string.find(entry, ':')
-  local at = tonumber(string.sub(entry, 1, sep - 1))
-  if at <= now - window_ms then
-    drop = i
-  else
-    total = total + tonumber(string.sub(entry, sep + 1))
+local function touch(prefix, ttl)
+  redis.call('INCR', prefix .. 'ver')
+  for _, k in ipairs({'taps', 'reached', 'lastts', 'ver'}) do
+    redis.call('EXPIRE', prefix .. k, ttl)
   end
 end
-if drop > 0 then redis.call('LTRIM', win, drop, -1) end
-redis.call('PEXPIRE', win, window_ms * 2)
-if total > limit then
-  redis.call('SADD', prefix .. 'cheaters', user)
-  redis.call('EXPIRE', prefix .. 'cheaters', ttl)
-  return {-3, 0, now}
-end
 
-local taps = redis.call('HINCRBY', prefix .. 'taps', user, count)
-redis.call('HSET', prefix .. 'reached', user, now)
-redis.call('INCR', prefix .. 'ver')
-local first = 0
-if target > 0 and taps >= target then
-  if redis.call('SET', prefix .. 'first', user, 'NX', 'EX', ttl) then first = 1 end
-end
-for _, k in ipairs({'taps', 'reached', 'lastts', 'ver'}) do
-  redis.call('EXPIRE', prefix .. k, ttl)
-end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+
+TAP_SCRIPT = (
+    _TAP_LUA
+    + """
+local prefix = KEYS[1]
+local taps, first = tap(prefix, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
+  tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), now)
+if taps >= 0 then touch(prefix, tonumber(ARGV[7])) end
 return {taps, first, now}
 """
+)
+
+# A web process flushes all packets its sockets received for one room in one call per tick, and
+# learns in the same call whether the room's counts moved (its own or other processes' packets).
+# ARGV: known version, window ms, limit, target, ttl, n, then n × (user, count, client ts).
+# Returns {version, now, {code, first, …per packet}, counts as a flat list or {} if unchanged}.
+FLUSH_SCRIPT = (
+    _TAP_LUA
+    + """
+local prefix = KEYS[1]
+local known = tonumber(ARGV[1])
+local window_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+local target, ttl, n = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local results = {}
+local accepted = false
+for i = 0, n - 1 do
+  local base = 7 + 3 * i
+  local taps, first = tap(prefix, ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]),
+    window_ms, limit, target, ttl, now)
+  if taps >= 0 then accepted = true end
+  results[#results + 1] = taps
+  results[#results + 1] = first
+end
+if accepted then touch(prefix, ttl) end
+local version = tonumber(redis.call('GET', prefix .. 'ver') or '0')
+local counts = {}
+if version ~= known then counts = redis.call('HGETALL', prefix .. 'taps') end
+return {version, now, results, counts}
+"""
+)
 
 STATUS = {-1: "cheater", -2: "tap_timestamp_backwards", -3: "cheater_flagged"}
 
@@ -192,17 +232,92 @@ def room_taps_read(room_id: int) -> RoomTaps:
     )
 
 
-_async_clients: dict[int, aioredis.Redis] = {}
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def async_client() -> aioredis.Redis:
     """One asyncio Redis client per event loop (connections belong to the loop that made them)."""
-    import asyncio
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        client = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+        _async_clients[loop] = client
+    return client
 
-    key = id(asyncio.get_running_loop())
-    if key not in _async_clients:
-        _async_clients[key] = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
-    return _async_clients[key]
+
+@dataclass(frozen=True)
+class FlushRequest:
+    """One room's packets received by this process since the last tick (possibly none)."""
+
+    room_id: int
+    known_version: int
+    target: int
+    window_ms: int
+    limit: int
+    packets: list[tuple[int, int, int]]  # (user id, count, client timestamp ms)
+
+
+@dataclass(frozen=True)
+class RoomFlush:
+    room_id: int
+    version: int
+    server_ms: int
+    results: list[TapResult]  # one per packet, in order
+    counts: dict[str, int] | None  # every player's count when the version moved, else None
+
+
+async def rooms_flush_async(
+    client: aioredis.Redis, requests: list[FlushRequest]
+) -> list[RoomFlush | Exception]:
+    """Count the rooms' packets and read their changed counts: one pipelined round trip."""
+    script = client.register_script(FLUSH_SCRIPT)
+    pipe = client.pipeline(transaction=False)
+    for r in requests:
+        args: list[int] = [
+            r.known_version,
+            r.window_ms,
+            r.limit,
+            r.target,
+            TTL_SECONDS,
+            len(r.packets),
+        ]
+        for packet in r.packets:
+            args.extend(packet)
+        await script(keys=[prefix(r.room_id)], args=args, client=pipe)
+    replies = await pipe.execute(raise_on_error=False)
+    out: list[RoomFlush | Exception] = []
+    for r, reply in zip(requests, replies, strict=True):
+        if isinstance(reply, Exception):
+            out.append(reply)
+            continue
+        version, now, flat, counts = int(reply[0]), int(reply[1]), reply[2], reply[3]
+        results = [_result([flat[i], flat[i + 1], now]) for i in range(0, len(flat), 2)]
+        changed = (
+            {str(counts[i]): int(counts[i + 1]) for i in range(0, len(counts), 2)}
+            if version != r.known_version
+            else None
+        )
+        out.append(RoomFlush(r.room_id, version, now, results, changed))
+    return out
+
+
+async def bonus_add_many_async(
+    client: aioredis.Redis, adds: list[tuple[int, int, int, int]]
+) -> list[tuple[int, bool] | Exception]:
+    """``bonus_add_async`` for many (run, user, count, target) in one pipelined round trip."""
+    script = client.register_script(BONUS_ADD_SCRIPT)
+    pipe = client.pipeline(transaction=False)
+    for run_id, user_id, count, target in adds:
+        await script(
+            keys=[bonus_prefix(run_id)], args=[user_id, count, target, 2 * 86400], client=pipe
+        )
+    replies = await pipe.execute(raise_on_error=False)
+    return [
+        reply if isinstance(reply, Exception) else (int(reply[0]), bool(int(reply[1])))
+        for reply in replies
+    ]
 
 
 async def room_progress_async(
