@@ -167,6 +167,7 @@ def telegram_login(*, init_data: str) -> LoginResult:
     if user.is_blocked:
         metrics.auth_failures.labels(code="user_blocked").inc()
         raise ForbiddenError("user_blocked", "Your account is blocked.")
+    metrics.logins_total.labels(new_user="yes" if created else "no").inc()
     return LoginResult(user=user, token=token_issue(tg_id=user.tg_id), created=created)
 
 

@@ -4,11 +4,14 @@ import os
 
 from celery import Celery
 
+from chancetap.core import metrics
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
 
 app = Celery("chancetap")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+metrics.celery_signals_connect()
 
 app.conf.beat_schedule = {
     "payments-refresh-rate": {"task": "payments.refresh_rate", "schedule": 5 * 60},

@@ -6,6 +6,7 @@ from accounts.apis import dev_login_view
 from botapp.webhook import telegram_webhook
 from chancetap.core.health import healthz, readyz
 from chancetap.core.metrics_view import metrics_view
+from chancetap.core.telemetry import WsReconnectApi
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
@@ -13,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("leaderboards.urls")),
     path("", include("referrals.urls")),
     path("", include("rooms.urls")),
+    path("telemetry/ws-reconnect", WsReconnectApi.as_view(), name="telemetry-ws-reconnect"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -13,6 +13,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from chancetap.core import metrics
 from leaderboards.models import DonorTotal, DonorWeekTotal, ReferrerTotal
 from leaderboards.services import VERSION_KEY
 from leaderboards.weeks import day_start, week_key_for, week_start
@@ -28,6 +29,7 @@ def _version() -> int:
 def _cached(key: str, build: Any) -> Any:
     full = f"lb:{_version()}:{key}"
     value = cache.get(full)
+    metrics.leaderboard_cache_total.labels(result="miss" if value is None else "hit").inc()
     if value is None:
         value = build()
         cache.set(full, value, timeout=settings.LEADERBOARD_CACHE_TTL)

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from chancetap.core import metrics
 from chancetap.core.idempotency import idempotency_records_expire
 from payments.ledger import ledger_mismatches
 from payments.services import payments_reconcile, star_payment_apply
@@ -49,6 +50,8 @@ def reconcile_payments_task() -> dict[str, int]:
 @shared_task(name="payments.ledger_check", time_limit=600, soft_time_limit=540)
 def ledger_check_task() -> int:
     problems = ledger_mismatches()
+    metrics.ledger_checks_total.labels(outcome="mismatch" if problems else "ok").inc()
+    metrics.ledger_mismatches_total.inc(len(problems))
     for problem in problems:
         logger.critical(
             "ledger mismatch", extra={"event": "ledger_mismatch", "detail": str(problem)}

@@ -6,6 +6,7 @@ import logging
 import re
 
 from accounts.models import User
+from chancetap.core import metrics
 from chancetap.core.transactions import assert_in_transaction
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def referrer_resolve_for_new_user_in_tx(*, start_param: str, tg_id: int) -> User
             "referral not applied: unknown referrer",
             extra={"event": "referral_refused", "tg_id": tg_id, "referrer_id": referrer_id},
         )
+    else:
+        metrics.referral_attaches_total.labels(via="start_param").inc()
     return referrer
 
 
@@ -99,6 +102,7 @@ def referral_attach(*, user: User, code: str) -> User:
         locked.referrer = referrer
         locked.save(update_fields=["referrer", "updated_at"])
         referral_counted_in_tx(referrer_id=referrer.tg_id)
+    metrics.referral_attaches_total.labels(via="code").inc()
     logger.info(
         "referral attached",
         extra={"event": "referral_attached", "tg_id": user.tg_id, "referrer_id": referrer_id},

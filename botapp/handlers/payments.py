@@ -17,6 +17,7 @@ from django.db import InterfaceError, OperationalError
 
 from botapp.telegram_calls import telegram_call
 from botapp.texts import error_text, text
+from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError
 from payments.services import pre_checkout_check, star_payment_apply, star_refund_record
 
@@ -73,6 +74,7 @@ async def on_successful_payment(message: Message) -> None:
     except DB_DOWN:
         from payments.tasks import apply_star_payment
 
+        metrics.payment_apply_failures.labels(reason="database_unavailable").inc()
         logger.error(
             "successful_payment: database unavailable, queued for retry",
             extra={"event": "payment_apply_deferred", "user_id": sender.id},
@@ -89,6 +91,7 @@ async def on_successful_payment(message: Message) -> None:
             )
         return
     except ApplicationError as exc:
+        metrics.payment_apply_failures.labels(reason=exc.code).inc()
         logger.error(
             "successful_payment refused", extra={"event": "payment_apply_failed", "code": exc.code}
         )

@@ -1,9 +1,37 @@
-"""Custom Prometheus metrics shared across apps (django-prometheus covers requests, DB, cache)."""
+"""Custom Prometheus metrics shared across apps (django-prometheus covers requests, DB, cache).
+
+Several processes: with ``PROMETHEUS_MULTIPROC_DIR`` set (before the first import of
+``prometheus_client``), every process writes its samples to files there and ``/metrics`` (or the
+worker's and bot's own endpoint) sums them up. Gauges therefore name their multiprocess mode.
+Without the variable each process keeps its own registry (one scrape target per process).
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+import logging
+import os
+import threading
+import time
+from typing import Any
 
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    multiprocess,
+    start_http_server,
+)
+from prometheus_client.registry import REGISTRY
+
+logger = logging.getLogger(__name__)
+
+# Buckets with edges on the alert thresholds (300 ms warning, 500 ms critical).
+API_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
+WS_RECONNECT_BUCKETS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 30.0, 60.0, 120.0, 600.0)
+TASK_DURATION_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
+
+# --- accounts -----------------------------------------------------------------------------------
 user_create_failures = Counter(
     "chancetap_user_create_failures_total",
     "First logins that failed after retrying transient database errors.",
@@ -13,8 +41,168 @@ auth_failures = Counter(
     "Refused logins and tokens, by error code.",
     ["code"],
 )
+logins_total = Counter(
+    "chancetap_logins_total",
+    "Successful Mini App logins (initData exchanged for a token), by whether the user is new.",
+    ["new_user"],
+)
+
+# --- HTTP API -----------------------------------------------------------------------------------
+api_request_duration = Histogram(
+    "chancetap_api_request_duration_seconds",
+    "Duration of /api/ requests by route pattern and method.",
+    ["route", "method"],
+    buckets=API_LATENCY_BUCKETS,
+)
+api_responses_total = Counter(
+    "chancetap_api_responses_total",
+    "Responses of /api/ requests by route pattern, method and status code.",
+    ["route", "method", "status"],
+)
+
+# --- payments -----------------------------------------------------------------------------------
 payments_total = Counter(
     "chancetap_payments_total",
     "Payments by status transition and purpose.",
     ["status", "purpose"],
 )
+payment_apply_failures = Counter(
+    "chancetap_payment_apply_failures_total",
+    "Star charges whose application failed (deferred for a retry or refused), by reason.",
+    ["reason"],
+)
+ledger_checks_total = Counter(
+    "chancetap_ledger_checks_total",
+    "Ledger consistency checks by outcome (ok or mismatch).",
+    ["outcome"],
+)
+ledger_mismatches_total = Counter(
+    "chancetap_ledger_mismatches_total",
+    "Wallets whose balance disagreed with their ledger entries, summed over checks.",
+)
+# The rate refresh counter lives in payments/rates.py: chancetap_rate_refresh_total{outcome}.
+
+# --- leaderboards and referrals -----------------------------------------------------------------
+leaderboard_cache_total = Counter(
+    "chancetap_leaderboard_cache_total",
+    "Leaderboard cache look-ups by result (hit or miss).",
+    ["result"],
+)
+referral_attaches_total = Counter(
+    "chancetap_referral_attaches_total",
+    "Referral codes attached to players, by how (start parameter or code entry).",
+    ["via"],
+)
+
+# --- rooms and WebSockets -----------------------------------------------------------------------
+ws_connections = Gauge(
+    "chancetap_ws_connections",
+    "Open WebSocket connections by endpoint (room, bonus, user events).",
+    ["endpoint"],
+    multiprocess_mode="livesum",
+)
+ws_messages_total = Counter(
+    "chancetap_ws_messages_total",
+    "WebSocket messages by direction (in, out) and message type.",
+    ["direction", "type"],
+)
+taps_total = Counter(
+    "chancetap_taps_total",
+    "Taps by outcome (accepted, rejected) and reason (ok, rate, not_started, ...).",
+    ["outcome", "reason"],
+)
+cheaters_flagged_total = Counter(
+    "chancetap_cheaters_flagged_total",
+    "Players flagged by the anti-cheat, by reason.",
+    ["reason"],
+)
+ws_reconnect_duration = Histogram(
+    "chancetap_ws_reconnect_duration_seconds",
+    "How long the Mini App took to get its WebSocket back, as it reports it.",
+    buckets=WS_RECONNECT_BUCKETS,
+)
+
+# --- Celery -------------------------------------------------------------------------------------
+celery_tasks_total = Counter(
+    "chancetap_celery_tasks_total",
+    "Finished Celery task runs by task name and outcome (success, failure, retry, ...).",
+    ["task", "outcome"],
+)
+celery_task_duration = Histogram(
+    "chancetap_celery_task_duration_seconds",
+    "Duration of Celery task runs by task name.",
+    ["task"],
+    buckets=TASK_DURATION_BUCKETS,
+)
+
+
+# --- exposition -----------------------------------------------------------------------------------
+def multiprocess_dir() -> str:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def metrics_registry() -> CollectorRegistry:
+    """The registry to expose: the summed-up files in multiprocess mode, else this process's."""
+    if multiprocess_dir():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return REGISTRY
+
+
+_server_lock = threading.Lock()
+_server_started = False
+
+
+def metrics_http_server_start(port: int, addr: str = "0.0.0.0") -> bool:  # noqa: S104
+    """Serve ``/metrics`` for a process without Django views (Celery worker, bot); once."""
+    global _server_started
+    if port <= 0:
+        return False
+    with _server_lock:
+        if _server_started:
+            return False
+        start_http_server(port, addr=addr, registry=metrics_registry())
+        _server_started = True
+    logger.info("metrics endpoint listening", extra={"event": "metrics_listen", "port": port})
+    return True
+
+
+# --- Celery signals -------------------------------------------------------------------------------
+_task_started: dict[str, float] = {}
+
+
+def _task_prerun(task_id: str | None = None, **_: Any) -> None:
+    if task_id:
+        _task_started[task_id] = time.perf_counter()
+
+
+def _task_postrun(
+    task_id: str | None = None, task: Any = None, state: str | None = None, **_: Any
+) -> None:
+    name = getattr(task, "name", None) or "unknown"
+    started = _task_started.pop(task_id or "", None)
+    if started is not None:
+        celery_task_duration.labels(task=name).observe(time.perf_counter() - started)
+    celery_tasks_total.labels(task=name, outcome=(state or "unknown").lower()).inc()
+
+
+def _worker_ready(**_: Any) -> None:
+    metrics_http_server_start(int(os.environ.get("CELERY_METRICS_PORT", "0") or 0))
+
+
+def _worker_process_shutdown(pid: int | None = None, **_: Any) -> None:
+    if multiprocess_dir():
+        multiprocess.mark_process_dead(pid or os.getpid())
+
+
+def celery_signals_connect() -> None:
+    """Count and time every task; the worker serves its metrics on ``CELERY_METRICS_PORT``."""
+    from celery import signals
+
+    signals.task_prerun.connect(_task_prerun, weak=False, dispatch_uid="chancetap-metrics-pre")
+    signals.task_postrun.connect(_task_postrun, weak=False, dispatch_uid="chancetap-metrics-post")
+    signals.worker_ready.connect(_worker_ready, weak=False, dispatch_uid="chancetap-metrics-ready")
+    signals.worker_process_shutdown.connect(
+        _worker_process_shutdown, weak=False, dispatch_uid="chancetap-metrics-dead"
+    )

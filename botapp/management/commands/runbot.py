@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 from aiogram import Bot
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from botapp.bot import SHUTDOWN_GRACE_SECONDS, bot_configure, bot_create, dispatcher_create
+from chancetap.core import metrics
 from chancetap.core.telegram_api import TelegramAPIError
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class Command(BaseCommand):
                 "@BotFather in TELEGRAM_BOT_TOKEN (or pass --allow-dev-token to run the "
                 "development token against a local fake Bot API)."
             )
+        metrics.metrics_http_server_start(int(os.environ.get("BOT_METRICS_PORT", "0") or 0))
         asyncio.run(
             self._run(
                 delete_webhook=options["delete_webhook"],
