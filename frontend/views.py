@@ -40,3 +40,18 @@ def index(request: HttpRequest) -> HttpResponse:
     patch_cache_control(response, max_age=300, public=False, private=True)
     patch_vary_headers(response, ["Accept-Language", "Authorization"])
     return response
+
+
+@require_GET
+def tonconnect_manifest(request: HttpRequest) -> JsonResponse:
+    """TON Connect's app manifest: wallets show this name and icon when the player links."""
+    origin = request.build_absolute_uri("/").rstrip("/")
+    response = JsonResponse(
+        {
+            "url": origin,
+            "name": "Chance Tap",
+            "iconUrl": f"{origin}{settings.STATIC_URL.rstrip('/')}/frontend/icon.png",
+        }
+    )
+    patch_cache_control(response, max_age=3600, public=True)
+    return response

@@ -1,9 +1,17 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { HashRouter } from "react-router";
 import { ApiError, login, type Profile } from "./api";
-import { Home } from "./screens/Home";
 import { OutsideTelegram } from "./screens/OutsideTelegram";
+import { Shell } from "./Shell";
 import type { LaunchParams } from "./telegram";
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: { retry: 1, staleTime: 5_000, refetchOnWindowFocus: false },
+  },
+});
 
 type State =
   | { kind: "loading" }
@@ -63,5 +71,11 @@ export function App({ launch }: { launch: LaunchParams | null }) {
       </main>
     );
   }
-  return <Home profile={state.profile} />;
+  return (
+    <QueryClientProvider client={queryClient}>
+      <HashRouter>
+        <Shell />
+      </HashRouter>
+    </QueryClientProvider>
+  );
 }

@@ -6,6 +6,10 @@ import "./styles.css";
 import { initTelegram, readLaunchParams } from "./telegram";
 
 const launch = readLaunchParams();
+// Launch parameters are saved; the hash now belongs to the router.
+if (window.location.hash.includes("tgWebAppData=")) {
+  window.history.replaceState(null, "", `${window.location.pathname}${window.location.search}#/`);
+}
 initTelegram(launch);
 initI18n(launch?.userUnsafe?.language_code);
 

@@ -38,10 +38,17 @@ interface WebAppGlobal {
   themeParams?: ThemeParams;
 }
 
+type EventHandler = (eventType: string, eventData: unknown) => void;
+
 declare global {
   interface Window {
-    Telegram?: { WebApp?: WebAppGlobal };
+    Telegram?: {
+      WebApp?: WebAppGlobal;
+      WebView?: { receiveEvent: EventHandler };
+    };
     TelegramWebviewProxy?: { postEvent: (eventType: string, eventData: string) => void };
+    /** Telegram Desktop / older clients deliver events here. */
+    TelegramGameProxy_receiveEvent?: EventHandler;
   }
 }
 
@@ -147,8 +154,11 @@ function isDark(hex: string): boolean {
 /** Tell Telegram the app is ready and take the full height. */
 export function initTelegram(params: LaunchParams | null): void {
   applyTheme(params?.themeParams ?? {});
+  installEventReceiver();
   postEvent("web_app_ready");
   postEvent("web_app_expand");
+  setVerticalSwipes(false);
+  installViewport();
 }
 
 let lastHaptic = 0;
@@ -157,4 +167,121 @@ export function hapticTap(now: number = Date.now()): void {
   if (now - lastHaptic < 50) return;
   lastHaptic = now;
   postEvent("web_app_trigger_haptic_feedback", { type: "impact", impact_style: "light" });
+}
+
+// --- events from Telegram -------------------------------------------------------------------
+
+type Listener = (data: Record<string, unknown>) => void;
+const listeners = new Map<string, Set<Listener>>();
+
+/** Deliver an event the way Telegram clients do (``Telegram.WebView.receiveEvent``). */
+export function receiveEvent(eventType: string, eventData: unknown): void {
+  const data = (eventData && typeof eventData === "object" ? eventData : {}) as Record<
+    string,
+    unknown
+  >;
+  for (const listener of listeners.get(eventType) ?? []) listener(data);
+}
+
+/** Subscribe to a raw Telegram event (``invoice_closed``, ``back_button_pressed``…). */
+export function onEvent(eventType: string, listener: Listener): () => void {
+  const set = listeners.get(eventType) ?? new Set<Listener>();
+  set.add(listener);
+  listeners.set(eventType, set);
+  return () => set.delete(listener);
+}
+
+/** Install the receivers Telegram clients call (mobile/desktop) or post messages to (web). */
+export function installEventReceiver(): void {
+  window.Telegram = window.Telegram ?? {};
+  window.Telegram.WebView = { receiveEvent };
+  window.TelegramGameProxy_receiveEvent = receiveEvent;
+  window.addEventListener("message", (event: MessageEvent) => {
+    if (typeof event.data !== "string") return;
+    try {
+      const parsed = JSON.parse(event.data) as { eventType?: string; eventData?: unknown };
+      if (typeof parsed.eventType === "string") receiveEvent(parsed.eventType, parsed.eventData);
+    } catch {
+      // not a Telegram message
+    }
+  });
+}
+
+// --- requests to Telegram -------------------------------------------------------------------
+
+export function setBackButton(visible: boolean): void {
+  postEvent("web_app_setup_back_button", { is_visible: visible });
+}
+
+export function setClosingConfirmation(needed: boolean): void {
+  postEvent("web_app_setup_closing_behavior", { need_confirmation: needed });
+}
+
+export function setVerticalSwipes(allowed: boolean): void {
+  postEvent("web_app_setup_swipe_behavior", { allow_vertical_swipe: allowed });
+}
+
+export function hapticNotify(type: "success" | "error" | "warning"): void {
+  postEvent("web_app_trigger_haptic_feedback", { type: "notification", notification_type: type });
+}
+
+/** ``https://t.me/$slug`` or ``https://t.me/invoice/slug`` → ``slug`` (null for other links). */
+export function invoiceSlug(link: string): string | null {
+  const match = /^https:\/\/t\.me\/(?:\$|invoice\/)([A-Za-z0-9_-]+)\/?$/.exec(link.trim());
+  return match?.[1] ?? null;
+}
+
+export type InvoiceStatus = "paid" | "cancelled" | "failed" | "pending";
+
+/** Open a Stars invoice; resolves with the status from the ``invoice_closed`` event. */
+export function openInvoice(link: string): Promise<InvoiceStatus> {
+  const slug = invoiceSlug(link);
+  if (!slug) return Promise.resolve("failed");
+  return new Promise((resolve) => {
+    const off = onEvent("invoice_closed", (data) => {
+      if (data.slug !== slug) return;
+      off();
+      const status = String(data.status ?? "failed");
+      resolve(
+        status === "paid" || status === "cancelled" || status === "pending" ? status : "failed",
+      );
+    });
+    postEvent("web_app_open_invoice", { slug });
+  });
+}
+
+export function openTelegramLink(url: string): void {
+  const parsed = new URL(url);
+  if (parsed.hostname === "t.me" && (window.TelegramWebviewProxy || window.parent !== window)) {
+    postEvent("web_app_open_tg_link", { path_full: parsed.pathname + parsed.search });
+  } else {
+    window.open(url, "_blank", "noopener");
+  }
+}
+
+/** Safe-area insets Telegram reports (also mirrored to CSS variables). */
+export function installViewport(root: HTMLElement = document.documentElement): void {
+  const setInsets = (prefix: string) => (data: Record<string, unknown>) => {
+    for (const side of ["top", "bottom", "left", "right"]) {
+      const value = Number(data[side] ?? 0);
+      root.style.setProperty(`--tg-${prefix}-inset-${side}`, `${value}px`);
+    }
+  };
+  onEvent("safe_area_changed", setInsets("safe-area"));
+  onEvent("content_safe_area_changed", setInsets("content-safe-area"));
+  onEvent("viewport_changed", (data) => {
+    const height = Number(data.height ?? 0);
+    if (height > 0) {
+      root.style.setProperty("--tg-viewport-height", `${height}px`);
+      if (data.is_state_stable)
+        root.style.setProperty("--tg-viewport-stable-height", `${height}px`);
+    }
+  });
+  onEvent("theme_changed", (data) => {
+    const theme = data.theme_params;
+    if (theme && typeof theme === "object") applyTheme(theme as ThemeParams, root);
+  });
+  postEvent("web_app_request_safe_area");
+  postEvent("web_app_request_content_safe_area");
+  postEvent("web_app_request_viewport");
 }

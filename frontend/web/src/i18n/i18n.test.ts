@@ -31,6 +31,32 @@ describe("i18n", () => {
     }
   });
 
+  it("has every key the code uses, in both languages", () => {
+    const sources = import.meta.glob(["../**/*.ts", "../**/*.tsx", "!../**/*.test.ts"], {
+      query: "?raw",
+      import: "default",
+      eager: true,
+    }) as Record<string, string>;
+    const used = new Set<string>();
+    for (const source of Object.values(sources)) {
+      for (const match of source.matchAll(/\bt\(\s*"([a-zA-Z][\w.-]*)"/g)) used.add(match[1]!);
+    }
+    // Keys built from a value: every value must exist.
+    for (const v of ["today", "week", "all-time"]) used.add(`boards.period.${v}`);
+    for (const v of ["all-time", "week", "referrals"]) used.add(`boards.donations.${v}`);
+    for (const v of ["games", "donations"]) used.add(`boards.kind.${v}`);
+    for (const v of ["hero_timeout", "not_enough_players", "left", "not_found", "cancelled"])
+      used.add(`room.closed.${v}`);
+    used.add("pay.cardTopup");
+    used.add("pay.cardDonation");
+    expect(used.size).toBeGreaterThan(100);
+    for (const tree of [en, ru] as Tree[]) {
+      const known = baseKeys(tree);
+      const missing = [...used].filter((key) => !known.has(key));
+      expect(missing).toEqual([]);
+    }
+  });
+
   it("picks Russian for Russian-speaking users", () => {
     expect(languageFor("ru")).toBe("ru");
     expect(languageFor("uk")).toBe("ru");

@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { BACKOFF_MS, backoffDelay, LiveSocket } from "./socket";
+
+class FakeSocket {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: string }) => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
+  constructor(
+    public url: string,
+    public protocols: string[],
+  ) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+}
+
+describe("reconnect backoff", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeSocket.all = [];
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("waits 200 ms, 1 s, 2 s, then 5 s between attempts", () => {
+    expect(BACKOFF_MS).toEqual([200, 1000, 2000, 5000]);
+    expect([0, 1, 2, 3, 4, 10].map(backoffDelay)).toEqual([200, 1000, 2000, 5000, 5000, 5000]);
+  });
+
+  const start = (extra: Partial<ConstructorParameters<typeof LiveSocket>[0]> = {}) => {
+    const frames: unknown[] = [];
+    const reconnected: number[] = [];
+    const socket = new LiveSocket({
+      url: () => "ws://test/ws/rooms/1/",
+      protocols: () => ["chancetap.v1", "bearer.jwt"],
+      onFrame: (frame) => frames.push(frame),
+      onReconnected: (ms) => reconnected.push(ms),
+      create: (url, protocols) => new FakeSocket(url, protocols) as unknown as WebSocket,
+      ...extra,
+    }).start();
+    return { socket, frames, reconnected };
+  };
+
+  it("reconnects on the schedule and reports how long it was down", () => {
+    const { socket, reconnected } = start();
+    FakeSocket.all[0]!.open();
+    expect(socket.status).toBe("open");
+    FakeSocket.all[0]!.drop();
+    expect(socket.status).toBe("reconnecting");
+
+    vi.advanceTimersByTime(199);
+    expect(FakeSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.drop();
+    vi.advanceTimersByTime(999);
+    expect(FakeSocket.all).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(FakeSocket.all).toHaveLength(3);
+    FakeSocket.all[2]!.drop();
+    vi.advanceTimersByTime(2000);
+    expect(FakeSocket.all).toHaveLength(4);
+    FakeSocket.all[3]!.drop();
+    vi.advanceTimersByTime(4999);
+    expect(FakeSocket.all).toHaveLength(4);
+    vi.advanceTimersByTime(1);
+    expect(FakeSocket.all).toHaveLength(5);
+    FakeSocket.all[4]!.open();
+    expect(reconnected).toEqual([200 + 1000 + 2000 + 5000]);
+    expect(socket.status).toBe("open");
+
+    // After a good connection the schedule starts again at 200 ms.
+    FakeSocket.all[4]!.drop();
+    vi.advanceTimersByTime(200);
+    expect(FakeSocket.all).toHaveLength(6);
+    expect(FakeSocket.all[5]!.protocols).toEqual(["chancetap.v1", "bearer.jwt"]);
+  });
+
+  it("does not reconnect after an auth or not-found close, nor after stop()", () => {
+    const first = start();
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop(4404);
+    vi.advanceTimersByTime(10_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(first.socket.status).toBe("closed");
+
+    const second = start();
+    FakeSocket.all[1]!.open();
+    second.socket.stop();
+    vi.advanceTimersByTime(10_000);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it("delivers JSON frames and sends only while open", () => {
+    const { socket, frames } = start();
+    expect(socket.send({ type: "taps" })).toBe(false);
+    FakeSocket.all[0]!.open();
+    expect(socket.send({ type: "taps", count: 3 })).toBe(true);
+    expect(FakeSocket.all[0]!.sent).toEqual(['{"type":"taps","count":3}']);
+    FakeSocket.all[0]!.onmessage?.({ data: '{"type":"state"}' });
+    FakeSocket.all[0]!.onmessage?.({ data: "not json" });
+    expect(frames).toEqual([{ type: "state" }]);
+  });
+
+  it("nudge() reconnects at once instead of waiting", () => {
+    const { socket } = start();
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop();
+    FakeSocket.all[0]!.readyState = 3;
+    socket.nudge();
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+});

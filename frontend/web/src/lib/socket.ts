@@ -1,0 +1,134 @@
+/**
+ * A WebSocket that reconnects in the background: 200 ms → 1 s → 2 s → 5 s (then every 5 s).
+ * The server sends its full state on every (re)connect, so the app never has to replay history.
+ */
+
+export const BACKOFF_MS = [200, 1000, 2000, 5000] as const;
+
+/** The delay before reconnect attempt ``attempt`` (0-based). */
+export function backoffDelay(attempt: number): number {
+  const index = Math.min(Math.max(attempt, 0), BACKOFF_MS.length - 1);
+  return BACKOFF_MS[index] ?? 5000;
+}
+
+/** Close codes after which reconnecting cannot help (auth, forbidden, no such room). */
+const TERMINAL_CLOSE_CODES = new Set([4401, 4403, 4404, 4503]);
+
+export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
+
+export interface LiveSocketOptions {
+  url: () => string;
+  protocols?: () => string[];
+  onFrame: (frame: Record<string, unknown>) => void;
+  onStatus?: (status: SocketStatus, closeCode?: number) => void;
+  /** Called after a reconnect with how long the connection was down. */
+  onReconnected?: (durationMs: number) => void;
+  create?: (url: string, protocols: string[]) => WebSocket;
+  now?: () => number;
+}
+
+export class LiveSocket {
+  private socket: WebSocket | null = null;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private droppedAt: number | null = null;
+  private stopped = false;
+  status: SocketStatus = "connecting";
+
+  constructor(private readonly options: LiveSocketOptions) {}
+
+  start(): this {
+    this.stopped = false;
+    this.connect();
+    return this;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.close(1000);
+    }
+    this.setStatus("closed");
+  }
+
+  get isOpen(): boolean {
+    return this.socket?.readyState === 1;
+  }
+
+  send(frame: Record<string, unknown>): boolean {
+    if (!this.socket || this.socket.readyState !== 1) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Reconnect now (e.g. the app came back to the foreground) instead of waiting. */
+  nudge(): void {
+    if (this.stopped || this.isOpen || this.socket?.readyState === 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.connect();
+  }
+
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
+  private setStatus(status: SocketStatus, code?: number): void {
+    this.status = status;
+    this.options.onStatus?.(status, code);
+  }
+
+  private connect(): void {
+    const create = this.options.create ?? ((url, protocols) => new WebSocket(url, protocols));
+    const socket = create(this.options.url(), this.options.protocols?.() ?? []);
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.attempt = 0;
+      if (this.droppedAt !== null) {
+        this.options.onReconnected?.(this.now() - this.droppedAt);
+        this.droppedAt = null;
+      }
+      this.setStatus("open");
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (this.socket !== socket) return;
+      try {
+        const frame = JSON.parse(String(event.data)) as Record<string, unknown>;
+        if (frame && typeof frame === "object") this.options.onFrame(frame);
+      } catch {
+        // ignore non-JSON frames
+      }
+    };
+    socket.onclose = (event: CloseEvent) => {
+      if (this.socket !== socket || this.stopped) return;
+      this.socket = null;
+      if (TERMINAL_CLOSE_CODES.has(event.code) || event.code === 1000) {
+        this.setStatus("closed", event.code);
+        return;
+      }
+      this.droppedAt ??= this.now();
+      this.setStatus("reconnecting", event.code);
+      const delay = backoffDelay(this.attempt);
+      this.attempt += 1;
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (!this.stopped) this.connect();
+      }, delay);
+    };
+  }
+}
+
+export function wsUrl(
+  path: string,
+  location: Pick<Location, "protocol" | "host"> = window.location,
+) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path}`;
+}

@@ -1,0 +1,281 @@
+import { useQueryClient } from "@tanstack/react-query";
+import {
+  createContext,
+  lazy,
+  Suspense,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from "react";
+import { useTranslation } from "react-i18next";
+import { api, ApiError, newIdempotencyKey, type Payment } from "../api";
+import { useBalanceUpdate } from "../hooks/useMe";
+import { onMeEvent } from "../lib/events";
+import {
+  afterInvoice,
+  loadResume,
+  reconcileResume,
+  saveResume,
+  type ResumablePayment,
+} from "../lib/payments";
+import { hapticNotify, openInvoice } from "../telegram";
+import { Sheet } from "../components/Sheet";
+
+const TonTopUp = lazy(() => import("../ton/TonTopUp"));
+
+export type PayOutcome = "credited" | "card" | "failed";
+
+interface StarsRequest {
+  purpose: "topup" | "donation";
+  stars?: number;
+  preset_id?: number;
+}
+
+interface PaymentsApi {
+  payStars: (request: StarsRequest) => Promise<PayOutcome>;
+  /** The balance is short: let the player choose Stars or TON, then call ``onCredited``. */
+  askTopUp: (shortfall: number, onCredited?: () => void) => void;
+  waiting: boolean;
+}
+
+const PaymentsContext = createContext<PaymentsApi | null>(null);
+
+export function usePayments(): PaymentsApi {
+  const value = useContext(PaymentsContext);
+  if (!value) throw new Error("usePayments outside PaymentsProvider");
+  return value;
+}
+
+/** Wait until the server says the payment is paid: ws/me event or polling, whichever first. */
+function waitForCredit(paymentId: string, timeoutMs = 90_000): Promise<Payment | null> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (value: Payment | null) => {
+      if (done) return;
+      done = true;
+      off();
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const off = onMeEvent((event) => {
+      const payment = event.payment as Payment | undefined;
+      if (event.type === "payment" && payment?.id === paymentId && payment.status === "paid") {
+        finish(payment);
+      }
+    });
+    const poll = setInterval(() => {
+      api.payment(paymentId).then(
+        (payment) => {
+          if (payment.status === "paid") finish(payment);
+          else if (payment.status !== "created") finish(null);
+        },
+        () => undefined,
+      );
+    }, 2000);
+    const timer = setTimeout(() => finish(null), timeoutMs);
+  });
+}
+
+export function PaymentsProvider({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const updateBalance = useBalanceUpdate();
+  const [card, setCard] = useState<ResumablePayment | null>(() => loadResume());
+  const [waiting, setWaiting] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [topUp, setTopUp] = useState<{ shortfall: number; onCredited?: () => void } | null>(null);
+  const [tonStars, setTonStars] = useState<number | null>(null);
+  const busy = useRef(false);
+
+  const keepCard = useCallback((value: ResumablePayment | null) => {
+    saveResume(value);
+    setCard(value);
+  }, []);
+
+  // After a reload: the server's pending list is the truth for Stars invoices.
+  useEffect(() => {
+    let cancelled = false;
+    api.pendingPayments().then(
+      (pending) => {
+        if (!cancelled) keepCard(reconcileResume(loadResume(), pending));
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [keepCard]);
+
+  useEffect(
+    () =>
+      onMeEvent((event) => {
+        if (typeof event.balance === "number") updateBalance(event.balance);
+      }),
+    [updateBalance],
+  );
+
+  const settle = useCallback(
+    async (resumable: ResumablePayment): Promise<PayOutcome> => {
+      saveResume(resumable);
+      const status = await openInvoice(resumable.link);
+      const next = afterInvoice(resumable, status);
+      if (next.next === "card") {
+        keepCard(next.card);
+        hapticNotify("warning");
+        return "card";
+      }
+      keepCard(null);
+      setWaiting(true);
+      try {
+        const paid = await waitForCredit(resumable.id);
+        if (!paid) {
+          keepCard(resumable);
+          return "card";
+        }
+        hapticNotify("success");
+        await queryClient.invalidateQueries();
+        return "credited";
+      } finally {
+        setWaiting(false);
+      }
+    },
+    [keepCard, queryClient],
+  );
+
+  const payStars = useCallback(
+    async (request: StarsRequest): Promise<PayOutcome> => {
+      if (busy.current) return "failed";
+      busy.current = true;
+      setError(null);
+      try {
+        const payment = await api.invoice(request, newIdempotencyKey());
+        return await settle({
+          id: payment.id,
+          purpose: payment.purpose,
+          stars: payment.stars,
+          link: payment.invoice_link,
+          kind: "stars",
+        });
+      } catch (err) {
+        setError(err instanceof ApiError ? err.message : String(err));
+        hapticNotify("error");
+        return "failed";
+      } finally {
+        busy.current = false;
+      }
+    },
+    [settle],
+  );
+
+  const askTopUp = useCallback((shortfall: number, onCredited?: () => void) => {
+    setTopUp({ shortfall, onCredited });
+  }, []);
+
+  const continueCard = async () => {
+    if (!card || busy.current) return;
+    if (card.kind === "ton") {
+      setTonStars(card.stars);
+      return;
+    }
+    busy.current = true;
+    try {
+      await settle(card);
+    } finally {
+      busy.current = false;
+    }
+  };
+
+  const cancelCard = async () => {
+    if (!card) return;
+    const current = card;
+    keepCard(null);
+    if (current.kind === "stars") await api.cancelPayment(current.id).catch(() => undefined);
+  };
+
+  const value = useMemo(() => ({ payStars, askTopUp, waiting }), [payStars, askTopUp, waiting]);
+
+  return (
+    <PaymentsContext.Provider value={value}>
+      {children}
+      {card && !waiting && (
+        <div className="pay-card" data-testid="payment-card" role="status">
+          <span>
+            {t(card.purpose === "donation" ? "pay.cardDonation" : "pay.cardTopup", {
+              count: card.stars,
+            })}
+          </span>
+          <button
+            className="button button--small"
+            onClick={continueCard}
+            data-testid="payment-continue"
+          >
+            {t("pay.continue")}
+          </button>
+          <button
+            className="button button--small button--ghost"
+            onClick={cancelCard}
+            data-testid="payment-cancel"
+          >
+            {t("pay.cancel")}
+          </button>
+        </div>
+      )}
+      {waiting && (
+        <div className="pay-wait" data-testid="payment-waiting" role="status">
+          <div className="spinner spinner--small" /> {t("pay.waiting")}
+        </div>
+      )}
+      {error && (
+        <div className="toast toast--error" role="alert" onClick={() => setError(null)}>
+          {error}
+        </div>
+      )}
+      {topUp && (
+        <Sheet title={t("pay.shortTitle")} onClose={() => setTopUp(null)} testId="topup-sheet">
+          <p>{t("pay.shortText", { count: topUp.shortfall })}</p>
+          <button
+            className="button button--wide"
+            data-testid="topup-stars"
+            onClick={async () => {
+              const request = topUp;
+              setTopUp(null);
+              const outcome = await payStars({ purpose: "topup", stars: request.shortfall });
+              if (outcome === "credited") request.onCredited?.();
+            }}
+          >
+            ⭐ {t("pay.withStars", { count: topUp.shortfall })}
+          </button>
+          <button
+            className="button button--wide button--secondary"
+            data-testid="topup-ton"
+            onClick={() => {
+              setTonStars(topUp.shortfall);
+              setTopUp(null);
+            }}
+          >
+            💎 {t("pay.withTon")}
+          </button>
+        </Sheet>
+      )}
+      {tonStars !== null && (
+        <Suspense fallback={null}>
+          <TonTopUp
+            stars={tonStars}
+            onClose={(outcome, resumable) => {
+              setTonStars(null);
+              if (outcome === "credited") {
+                keepCard(null);
+                void queryClient.invalidateQueries();
+              } else if (resumable) keepCard(resumable);
+            }}
+          />
+        </Suspense>
+      )}
+    </PaymentsContext.Provider>
+  );
+}

@@ -1,0 +1,147 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
+import { api, ApiError, getToken } from "../api";
+import { Loading } from "../components/Loading";
+import { onMeEvent } from "../lib/events";
+import { reportReconnect } from "../lib/reconnectTelemetry";
+import { LiveSocket, wsUrl } from "../lib/socket";
+import { TapBatcher } from "../lib/taps";
+import { formatDuration, msUntil } from "../lib/time";
+import { useNow } from "../lib/useNow";
+import { hapticNotify, hapticTap } from "../telegram";
+
+export function Bonus() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const bonus = useQuery({ queryKey: ["bonus"], queryFn: api.bonus });
+  const run = bonus.data?.run ?? null;
+  const [taps, setTaps] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const batcher = useRef<TapBatcher | null>(null);
+  const now = useNow(1000);
+  const active = run?.status === "active";
+
+  useEffect(() => {
+    if (!active) return;
+    let socket: LiveSocket | null = null;
+    const tapper = new TapBatcher((count, timestamp) =>
+      socket ? socket.send({ type: "taps", count, timestamp }) : false,
+    );
+    batcher.current = tapper;
+    const done = () => {
+      hapticNotify("success");
+      void queryClient.invalidateQueries();
+      navigate("/", { replace: true });
+    };
+    socket = new LiveSocket({
+      url: () => wsUrl("/ws/bonus/"),
+      protocols: () => ["chancetap.v1", `bearer.${getToken() ?? ""}`],
+      onReconnected: reportReconnect,
+      onFrame: (frame) => {
+        if (frame.type === "state") {
+          const state = frame.run as { taps: number } | null;
+          tapper.reset(state?.taps ?? 0);
+          setTaps(tapper.count);
+        } else if (frame.type === "progress") {
+          tapper.ack(Number(frame.taps));
+          setTaps(tapper.count);
+        } else if (frame.type === "completed") {
+          done();
+        } else if (frame.type === "error") {
+          tapper.refused();
+          setTaps(tapper.count);
+        }
+      },
+    }).start();
+    const off = onMeEvent((event) => {
+      if (event.type === "bonus_completed") done();
+    });
+    return () => {
+      off();
+      tapper.stop();
+      socket?.stop();
+      batcher.current = null;
+    };
+  }, [active, navigate, queryClient]);
+
+  const act = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      await queryClient.invalidateQueries({ queryKey: ["bonus"] });
+      await queryClient.invalidateQueries({ queryKey: ["me"] });
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (bonus.isPending) return <Loading />;
+  const shown = taps ?? run?.taps ?? 0;
+  const target = run?.target_taps ?? 1_000_000;
+  return (
+    <main className="screen room" data-testid="bonus">
+      <h1>{t("bonus.title")}</h1>
+      <p className="hint">{t("bonus.rules", { target: target.toLocaleString() })}</p>
+      {active && run ? (
+        <>
+          <div className="bonus-progress" data-testid="bonus-progress">
+            <span className="meter meter--big">
+              <span className="meter__fill" style={{ width: `${(100 * shown) / target}%` }} />
+            </span>
+            <span>
+              {shown.toLocaleString()} / {target.toLocaleString()}
+            </span>
+          </div>
+          <p className="room__timer" data-testid="bonus-timer">
+            ⏱ {formatDuration(msUntil(run.expires_at, now))}
+          </p>
+          <button
+            className="tap-button"
+            data-testid="bonus-tap"
+            onPointerDown={(event) => {
+              event.preventDefault();
+              if (batcher.current) setTaps(batcher.current.tap());
+              hapticTap();
+            }}
+          >
+            <span className="tap-button__label">TAP</span>
+          </button>
+          <p className="hint">{t("bonus.reward", { count: run.reward_stars })}</p>
+          <button
+            className="button button--ghost"
+            disabled={busy}
+            data-testid="bonus-cancel"
+            onClick={() => void act(api.bonusCancel)}
+          >
+            {t("bonus.cancel")}
+          </button>
+        </>
+      ) : (
+        <>
+          <div className="bonus-progress">
+            <span className="meter meter--big">
+              <span className="meter__fill" style={{ width: "0%" }} />
+            </span>
+            <span>0 / {target.toLocaleString()}</span>
+          </div>
+          <button
+            className="button button--wide"
+            disabled={busy}
+            data-testid="bonus-start"
+            onClick={() => void act(api.bonusStart)}
+          >
+            {t("bonus.start")}
+          </button>
+        </>
+      )}
+      {error && <p className="error-note">{error}</p>}
+    </main>
+  );
+}

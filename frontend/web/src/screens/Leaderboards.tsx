@@ -1,0 +1,246 @@
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api } from "../api";
+import { Avatar } from "../components/Avatar";
+import { displayName } from "../components/Header";
+import { ErrorNote, Loading } from "../components/Loading";
+import { Sheet } from "../components/Sheet";
+import { usePayments } from "../payments/PaymentsProvider";
+
+const GAME_PERIODS = ["today", "week", "all-time"] as const;
+const DONATION_BOARDS = ["all-time", "week", "referrals"] as const;
+const PAGE = 50;
+
+function Tabs<T extends string>({
+  values,
+  value,
+  onChange,
+  label,
+  prefix,
+}: {
+  values: readonly T[];
+  value: T;
+  onChange: (value: T) => void;
+  label: (value: T) => string;
+  prefix: string;
+}) {
+  return (
+    <div className="tabs" role="tablist">
+      {values.map((v) => (
+        <button
+          key={v}
+          role="tab"
+          aria-selected={v === value}
+          className={`tabs__tab${v === value ? " is-active" : ""}`}
+          onClick={() => onChange(v)}
+          data-testid={`${prefix}-${v}`}
+        >
+          {label(v)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function GameBoard() {
+  const { t } = useTranslation();
+  const [period, setPeriod] = useState<(typeof GAME_PERIODS)[number]>("today");
+  const board = useQuery({ queryKey: ["games", period], queryFn: () => api.games(period) });
+  return (
+    <>
+      <Tabs
+        values={GAME_PERIODS}
+        value={period}
+        onChange={setPeriod}
+        label={(v) => t(`boards.period.${v}`)}
+        prefix="games"
+      />
+      {board.isPending && <Loading />}
+      {board.isError && <ErrorNote error={board.error} />}
+      {board.data && (
+        <>
+          <ol className="board" data-testid="games-board">
+            {board.data.items.map((row) => (
+              <li key={row.tg_id} className="board__row">
+                <span className="board__rank">{row.rank}</span>
+                <Avatar name={displayName(row)} photoUrl={row.photo_url} size={32} />
+                <span className="board__name">{displayName(row)}</span>
+                <span className="board__value">⭐ {row.stars_won}</span>
+              </li>
+            ))}
+            {board.data.items.length === 0 && <li className="hint">{t("boards.empty")}</li>}
+          </ol>
+          <div className="me-block" data-testid="games-me">
+            {t("boards.youWon", { count: board.data.me.stars_won, wins: board.data.me.wins })}
+          </div>
+        </>
+      )}
+    </>
+  );
+}
+
+function DonationBoard() {
+  const { t } = useTranslation();
+  const [board, setBoard] = useState<(typeof DONATION_BOARDS)[number]>("all-time");
+  const pages = useInfiniteQuery({
+    queryKey: ["donations", board],
+    queryFn: ({ pageParam }) => api.donations(board, pageParam, PAGE),
+    initialPageParam: 0,
+    getNextPageParam: (last, all) => (last.has_more ? all.length * PAGE : undefined),
+  });
+  const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
+  const me = pages.data?.pages[0]?.me;
+  return (
+    <>
+      <Tabs
+        values={DONATION_BOARDS}
+        value={board}
+        onChange={setBoard}
+        label={(v) => t(`boards.donations.${v}`)}
+        prefix="donations"
+      />
+      {pages.isPending && <Loading />}
+      {pages.isError && <ErrorNote error={pages.error} />}
+      {me && (
+        <div className="me-block" data-testid="donations-me">
+          {me.rank
+            ? t("boards.youRank", { rank: me.rank, tons: me.tons })
+            : t("boards.youUnranked")}
+        </div>
+      )}
+      <ol className="board" data-testid="donations-board">
+        {items.map((row) => (
+          <li key={row.tg_id} className="board__row">
+            <span className="board__rank">{row.rank}</span>
+            <Avatar name={displayName(row)} photoUrl={row.photo_url} size={32} />
+            <span className="board__name">{displayName(row)}</span>
+            <span className="board__value">
+              {row.tons} {t("boards.tons")}
+              {board === "referrals" && row.referrals_count !== undefined && (
+                <span className="hint">
+                  {" "}
+                  · {t("boards.referrals", { count: row.referrals_count })}
+                </span>
+              )}
+            </span>
+          </li>
+        ))}
+        {pages.data && items.length === 0 && <li className="hint">{t("boards.empty")}</li>}
+      </ol>
+      {pages.hasNextPage && (
+        <button
+          className="button button--ghost button--wide"
+          disabled={pages.isFetchingNextPage}
+          onClick={() => void pages.fetchNextPage()}
+          data-testid="show-more"
+        >
+          {t("boards.showMore")}
+        </button>
+      )}
+    </>
+  );
+}
+
+function DonateSheet({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const { payStars } = usePayments();
+  const presets = useQuery({ queryKey: ["presets"], queryFn: api.presets });
+  const [custom, setCustom] = useState("");
+  const [error, setError] = useState<string | null>(null);
+
+  const donate = async (body: { preset_id?: number; stars?: number }) => {
+    onClose();
+    const outcome = await payStars({ purpose: "donation", ...body });
+    if (outcome === "credited") {
+      await queryClient.invalidateQueries({ queryKey: ["donations"] });
+      await queryClient.invalidateQueries({ queryKey: ["presets"] });
+    }
+  };
+
+  const limits = presets.data?.custom;
+  return (
+    <Sheet title={t("donate.title")} onClose={onClose} testId="donate-sheet">
+      {presets.isPending && <Loading />}
+      {presets.isError && <ErrorNote error={presets.error} />}
+      <div className="presets">
+        {presets.data?.presets.map((preset) => (
+          <button
+            key={preset.id}
+            className="preset"
+            data-testid={`preset-${preset.place}`}
+            onClick={() => void donate({ preset_id: preset.id })}
+          >
+            <span className="preset__title">{preset.title}</span>
+            <span>⭐ {preset.stars}</span>
+            <span className="hint">
+              {preset.tons} {t("boards.tons")} ·{" "}
+              {t("donate.rankAfter", { rank: preset.weekly_rank_after })}
+            </span>
+          </button>
+        ))}
+      </div>
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const stars = Number(custom);
+          if (
+            !Number.isInteger(stars) ||
+            (limits && (stars < limits.min_stars || stars > limits.max_stars))
+          ) {
+            setError(
+              t("donate.customInvalid", {
+                min: limits?.min_stars ?? 1,
+                max: limits?.max_stars ?? 0,
+              }),
+            );
+            return;
+          }
+          void donate({ stars });
+        }}
+      >
+        <label>
+          {t("donate.custom")}
+          <input
+            type="number"
+            inputMode="numeric"
+            min={limits?.min_stars ?? 1}
+            max={limits?.max_stars}
+            value={custom}
+            onChange={(event) => setCustom(event.target.value)}
+            data-testid="donate-custom"
+          />
+        </label>
+        <button className="button button--wide" data-testid="donate-custom-submit">
+          {t("donate.submit")}
+        </button>
+        {error && <p className="error-note">{error}</p>}
+      </form>
+    </Sheet>
+  );
+}
+
+export function Leaderboards() {
+  const { t } = useTranslation();
+  const [kind, setKind] = useState<"games" | "donations">("games");
+  const [donating, setDonating] = useState(false);
+  return (
+    <main className="screen screen--with-fab" data-testid="leaderboards">
+      <h1>{t("boards.title")}</h1>
+      <Tabs
+        values={["games", "donations"] as const}
+        value={kind}
+        onChange={setKind}
+        label={(v) => t(`boards.kind.${v}`)}
+        prefix="boards"
+      />
+      {kind === "games" ? <GameBoard /> : <DonationBoard />}
+      <button className="fab" onClick={() => setDonating(true)} data-testid="donate-button">
+        💝 {t("donate.button")}
+      </button>
+      {donating && <DonateSheet onClose={() => setDonating(false)} />}
+    </main>
+  );
+}

@@ -1,0 +1,81 @@
+import { useTonConnectUI, useTonWallet } from "@tonconnect/ui-react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, ApiError } from "../api";
+import { TonProvider } from "./provider";
+
+/** "Link wallet": a one-time ton_proof payload from the server, the wallet signs it, the server
+ * verifies the proof and saves the address. */
+function Linker({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
+  const [tonConnectUI] = useTonConnectUI();
+  const wallet = useTonWallet();
+  const queryClient = useQueryClient();
+  const [message, setMessage] = useState<string>(t("ton.preparing"));
+  const sent = useRef(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      try {
+        if (tonConnectUI.connected) await tonConnectUI.disconnect();
+        const { payload } = await api.tonPayload();
+        if (cancelled) return;
+        tonConnectUI.setConnectRequestParameters({ state: "ready", value: { tonProof: payload } });
+        setMessage(t("ton.chooseWallet"));
+        await tonConnectUI.openModal();
+      } catch (err) {
+        if (!cancelled) setMessage(err instanceof Error ? err.message : String(err));
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [tonConnectUI, t]);
+
+  useEffect(() => {
+    const proofItem = wallet?.connectItems?.tonProof;
+    if (!wallet || !proofItem || sent.current) return;
+    sent.current = true;
+    if (!("proof" in proofItem)) {
+      queueMicrotask(() => setMessage(t("ton.proofMissing")));
+      return;
+    }
+    const { proof } = proofItem;
+    api
+      .tonVerify({
+        address: wallet.account.address,
+        network: wallet.account.chain,
+        public_key: wallet.account.publicKey ?? "",
+        proof: {
+          timestamp: proof.timestamp,
+          domain: proof.domain,
+          signature: proof.signature,
+          payload: proof.payload,
+          state_init: wallet.account.walletStateInit,
+        },
+      })
+      .then(
+        async () => {
+          await queryClient.invalidateQueries({ queryKey: ["me"] });
+          onDone();
+        },
+        (err: unknown) => setMessage(err instanceof ApiError ? err.message : String(err)),
+      );
+  }, [wallet, queryClient, onDone, t]);
+
+  return (
+    <p className="hint" data-testid="ton-link-status">
+      {message}
+    </p>
+  );
+}
+
+export default function TonLink({ onDone }: { onDone: () => void }) {
+  return (
+    <TonProvider>
+      <Linker onDone={onDone} />
+    </TonProvider>
+  );
+}
