@@ -21,4 +21,5 @@ app.conf.beat_schedule = {
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-ledger-check": {"task": "payments.ledger_check", "schedule": 60 * 60},
     "core-expire-idempotency": {"task": "core.expire_idempotency_records", "schedule": 60 * 60},
+    "core-backup-db": {"task": "core.backup_db", "schedule": 60 * 60},  # docs/operations.md
 }

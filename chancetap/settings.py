@@ -329,6 +329,21 @@ LOGGING = {
         "aiogram": {"level": "INFO"},
     },
 }
+# --- Backups (docs/operations.md): pg_dump to an S3-compatible bucket, hourly ---------------------
+BACKUP_S3_BUCKET = env.str("BACKUP_S3_BUCKET", default="")  # empty: backups off
+BACKUP_S3_ENDPOINT_URL = env.str("BACKUP_S3_ENDPOINT_URL", default="")  # R2: https://<acct>.r2...
+BACKUP_S3_REGION = env.str("BACKUP_S3_REGION", default="auto")
+BACKUP_S3_ACCESS_KEY_ID = env.str("BACKUP_S3_ACCESS_KEY_ID", default="")
+BACKUP_S3_SECRET_ACCESS_KEY = env.str("BACKUP_S3_SECRET_ACCESS_KEY", default="")
+BACKUP_PREFIX = env.str("BACKUP_PREFIX", default="logical/")
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=14)
+BACKUP_KEEP_COUNT = env.int("BACKUP_KEEP_COUNT", default=3)
+# A role with BYPASSRLS (row-level security would hide rows from pg_dump); default DATABASE_URL.
+BACKUP_DATABASE_URL = env.str("BACKUP_DATABASE_URL", default="")
+BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
+BACKUP_COMPRESS_LEVEL = env.int("BACKUP_COMPRESS_LEVEL", default=6)
+BACKUP_PART_SIZE_MB = env.int("BACKUP_PART_SIZE_MB", default=16)
+BACKUP_TEMP_DIR = env.str("BACKUP_TEMP_DIR", default="")
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:  # pragma: no cover - needs a DSN
     import sentry_sdk
