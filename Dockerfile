@@ -20,5 +20,8 @@ COPY --from=frontend /src/frontend/static/frontend /app/frontend/static/frontend
 RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R chancetap /app/var
 USER chancetap
+ENV PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
 EXPOSE 8000
+# Empties the Prometheus multiprocess directory, then runs the command (web, worker, beat, bot).
+ENTRYPOINT ["/app/ops/docker-entrypoint.sh"]
 CMD ["uvicorn", "chancetap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*"]

@@ -98,8 +98,12 @@ browser: ## Install Debian's Chromium for browser tests when missing
 test-py: venv frontend services browser ## pytest: every Python suite incl. browser tests (real Postgres + Redis)
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+.PHONY: ops-check
+ops-check: ## Alert rules (promtool check + unit tests), Prometheus/Alertmanager/HAProxy configs, workflow lint
+	scripts/check-ops
+
 .PHONY: test
-test: install services browser lint typecheck test-web test-py ## Lint, type checks and every test suite
+test: install services browser lint typecheck ops-check test-web test-py ## Lint, type checks and every test suite
 
 .PHONY: bench
 bench: venv frontend services ## Benchmarks with printed figures (payments, leaderboards at 1M donations)
