@@ -11,7 +11,7 @@ from rest_framework.authentication import BaseAuthentication
 from accounts.models import User
 from accounts.services import telegram_login
 from accounts.tokens import token_decode
-from chancetap.core import metrics
+from chancetap.core import metrics, rls
 from chancetap.core.errors import ApplicationError
 
 
@@ -82,6 +82,8 @@ class TelegramJWTAuthentication(BaseAuthentication):
             if exc.status == 401:
                 raise ApiAuthError(exc.code, exc.message) from exc
             raise
+        # Row-level security: the rest of this request sees only this player's private rows.
+        rls.request_user_set(user.tg_id)
         return user, credentials
 
     def authenticate_header(self, request: HttpRequest) -> str:

@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
 from accounts.authentication import user_for_token
+from chancetap.core import rls
 from chancetap.core.errors import ApplicationError
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -50,7 +51,10 @@ class JWTAuthMiddleware(BaseMiddleware):
             )
         else:
             scope["user"], scope["auth_error"] = await _resolve(token)
-        return await super().__call__(scope, receive, send)
+        # Row-level security: this socket sees only its player's private rows (none without one).
+        user = scope["user"]
+        with rls.claims_as(rls.user_claims(user.tg_id) if user is not None else None):
+            return await super().__call__(scope, receive, send)
 
 
 class AuthenticatedConsumerMixin:

@@ -20,6 +20,7 @@ from django.conf import settings
 from botapp.handlers import payments, start
 from botapp.keyboards import menu_button
 from botapp.texts import text
+from chancetap.core import rls
 from chancetap.core.i18n import RUSSIAN_SPEAKING
 from chancetap.core.telegram_api import TelegramAPIError, bot_session
 
@@ -84,6 +85,8 @@ def dispatcher_create(*, shutdown_grace: float = SHUTDOWN_GRACE_SECONDS) -> Disp
     dispatcher = Dispatcher()
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
+    # Row-level security: the bot is trusted server code (it credits payments of any player).
+    dispatcher.update.outer_middleware(rls.bot_middleware())
 
     async def on_shutdown() -> None:
         left = await in_flight.drain(shutdown_grace)

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "chancetap.core.metrics_view.ApiMetricsMiddleware",
     "chancetap.core.middleware.RequestIdMiddleware",
+    "chancetap.core.rls.RlsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,6 +129,12 @@ TEMPLATES = [
 _TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chancetap"
 _TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 DATABASE_URL = env.str("DATABASE_URL", default=_TEST_DATABASE_URL if TESTING else "")
+# Row-level security (docs/operations.md): the app runs as a role the policies bind
+# (chancetap_app); ``manage.py migrate`` connects as the tables' owner when this is set.
+MIGRATIONS_DATABASE_URL = env.str("MIGRATIONS_DATABASE_URL", default="")
+_MIGRATING = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] == ["migrate"]
+if MIGRATIONS_DATABASE_URL and _MIGRATING:
+    DATABASE_URL = MIGRATIONS_DATABASE_URL
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

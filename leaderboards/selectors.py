@@ -13,7 +13,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from chancetap.core import metrics
+from chancetap.core import metrics, rls
 from leaderboards.models import DonorTotal, DonorWeekTotal, ReferrerTotal
 from leaderboards.services import VERSION_KEY
 from leaderboards.weeks import day_start, week_key_for, week_start
@@ -141,6 +141,7 @@ def game_board(*, period: str, user_id: int) -> dict[str, Any]:
     """Top 10 by Stars won (prize entries) in the period, plus the caller's own line."""
     start = game_period_start(period)
 
+    @rls.service()  # everyone's prizes: public results, read past row-level security
     def build() -> list[dict[str, Any]]:
         qs = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIZE, user__is_blocked=False)
         if start is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
+from chancetap.core import rls
 from chancetap.core.errors import ApplicationError
 from chancetap.core.transactions import assert_in_transaction
 from payments.lock import balances_lock_in_tx
@@ -50,6 +51,9 @@ class PostResult:
     applied: bool = True  # False when every posting had been applied before (a replay)
 
 
+# Row-level security: one business event moves Stars between several users (a prize, the house's
+# fee), so posting runs as the trusted ``service`` even inside a player's request.
+@rls.service()
 def ledger_post_in_tx(postings: list[Posting]) -> PostResult:
     """Apply ``postings`` atomically inside the caller's transaction.
 

@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "chancetap.core"
     label = "core"
     verbose_name = "Chance Tap core"
+
+    def ready(self) -> None:
+        from chancetap.core import rls
+
+        rls.signals_connect()

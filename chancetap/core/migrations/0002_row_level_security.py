@@ -1,0 +1,14 @@
+"""Database roles for row-level security and the policy on idempotency records (SPEC §2).
+
+PostgreSQL only; see ``chancetap/core/rls_migrations.py`` and docs/operations.md.
+"""
+
+from django.db import migrations
+
+from chancetap.core.rls_migrations import policies, roles
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+
+    operations = [*roles(), *policies("idempotency_records")]
