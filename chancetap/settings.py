@@ -351,13 +351,11 @@ BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 BACKUP_COMPRESS_LEVEL = env.int("BACKUP_COMPRESS_LEVEL", default=6)
 BACKUP_PART_SIZE_MB = env.int("BACKUP_PART_SIZE_MB", default=16)
 BACKUP_TEMP_DIR = env.str("BACKUP_TEMP_DIR", default="")
+# Sentry and OpenTelemetry start in CoreConfig.ready (chancetap/core/tracing.py), each only when
+# configured.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
-if SENTRY_DSN:  # pragma: no cover - needs a DSN
-    import sentry_sdk
-
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-        send_default_pii=False,
-    )
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="chancetap")
+OTEL_TRACES_SAMPLER_ARG = env.float("OTEL_TRACES_SAMPLER_ARG", default=1.0)

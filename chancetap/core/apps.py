@@ -10,3 +10,7 @@ class CoreConfig(AppConfig):
         from chancetap.core import rls
 
         rls.signals_connect()
+
+        from chancetap.core.tracing import observability_init
+
+        observability_init()

@@ -33,9 +33,12 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
             {"code": "permission_denied", "message": "Metrics are not public."}, status=403
         )
     # django-prometheus's metrics live in the same registry (or multiprocess files) as ours.
-    return HttpResponse(
-        generate_latest(metrics.metrics_registry()), content_type=CONTENT_TYPE_LATEST
-    )
+    registry = metrics.metrics_registry()
+    # The last backup's outcome comes from the shared cache, so any web process can report it.
+    from chancetap.core.backups import backup_metrics_register
+
+    backup_metrics_register(registry)
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 class ApiMetricsMiddleware:

@@ -202,3 +202,24 @@ def test_scripted_session_moves_every_metric(
 def test_rooms_metrics_exist(client) -> None:
     after = scrape(client)
     assert [name for name in ROOMS_METRICS if name not in after] == []
+
+
+def test_backup_status_is_exported_by_the_web_process(client) -> None:
+    """The backup runs in the worker; /metrics of any web process reports it (shared cache)."""
+    from chancetap.core.backups import BackupResult, backup_success_record
+
+    assert "chancetap_backup_last_success_timestamp_seconds" not in scrape(client)
+    started = time.time()
+    backup_success_record(
+        BackupResult(
+            name="20261203T000000.000Z-chancetap.dump",
+            key="logical/20261203T000000.000Z-chancetap.dump",
+            size_bytes=1234,
+            sha256="0" * 64,
+            duration_seconds=2.5,
+            deleted=[],
+        )
+    )
+    after = scrape(client)
+    assert after["chancetap_backup_last_success_timestamp_seconds"] >= started
+    assert after["chancetap_backup_last_size_bytes"] == 1234
