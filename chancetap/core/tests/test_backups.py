@@ -324,6 +324,48 @@ def test_a_failing_pg_dump_leaves_no_object_and_records_the_failure(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_backup_role_needs_bypassrls_and_then_sees_every_row(
+    backup_config: BackupSettings, settings: Any, scratch_db: Callable[[], str], make_user: Any
+) -> None:
+    """A table with forced row-level security that hides every row from everyone but BYPASSRLS."""
+    _seed_players(make_user, 2)
+    prefix = connection.settings_dict["NAME"]
+    reader, bypass = f"{prefix}_reader", f"{prefix}_bypass"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bk_rls_probe (user_id bigint PRIMARY KEY, secret text)")
+        cursor.execute("INSERT INTO bk_rls_probe VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+        cursor.execute("ALTER TABLE bk_rls_probe ENABLE ROW LEVEL SECURITY")
+        cursor.execute("ALTER TABLE bk_rls_probe FORCE ROW LEVEL SECURITY")
+        cursor.execute("CREATE POLICY bk_nobody ON bk_rls_probe USING (false)")
+        for role, attribute in ((reader, "NOBYPASSRLS"), (bypass, "BYPASSRLS")):
+            cursor.execute(f'CREATE ROLE "{role}" LOGIN {attribute}')
+            cursor.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+            cursor.execute(f'GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+    try:
+        # Without BYPASSRLS pg_dump refuses rather than silently dumping no rows.
+        settings.BACKUP_DATABASE_URL = _url(_source(), user=reader)
+        with pytest.raises(CommandError, match="row-level security"):
+            call_command("backup_db")
+
+        settings.BACKUP_DATABASE_URL = _url(_source(), user=bypass)
+        made = _run("backup_db")
+        target = scratch_db()
+        url = _url(_source(), name=target)
+        args = ["--backup", made["backup"], "--target-database-url", url, "--create", "--no-owner"]
+        _run("restore_db", *args, "--yes")
+        restored = _source().with_name(target)
+        for table, key in [("bk_rls_probe", "user_id"), *KEY_TABLES]:
+            assert _fingerprint(restored, table, key) == _fingerprint(_source(), table, key)
+        assert _fingerprint(restored, "bk_rls_probe", "user_id")[0] == 3
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bk_rls_probe")
+            for role in (reader, bypass):
+                cursor.execute(f'DROP OWNED BY "{role}"')
+                cursor.execute(f'DROP ROLE "{role}"')
+
+
+@pytest.mark.django_db(transaction=True)
 def test_restore_refuses_the_live_database_and_bad_arguments(
     backup_config: BackupSettings, scratch_db: Callable[[], str], settings: Any
 ) -> None:
