@@ -86,3 +86,30 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_miniapp(
+    browser: Browser,
+    base_url: str,
+    init_data: str,
+    *,
+    theme: str = "light",
+    width: int = 390,
+    height: int = 844,
+) -> Page:
+    """A new Telegram-like context with the Mini App open on its home screen."""
+    page = telegram_page(browser, width=width, height=height)
+    page.goto(f"{base_url}/{launch_hash(init_data, theme=theme)}")
+    page.get_by_test_id("home").wait_for(timeout=15_000)
+    return page
+
+
+def telegram_events(page: Page, kind: str | None = None) -> list[tuple[str, dict]]:
+    """What the app asked of Telegram so far (``postEvent`` calls), decoded."""
+    events = [(name, json.loads(data or "{}")) for name, data in page.evaluate("window.__tgEvents")]
+    return [event for event in events if kind is None or event[0] == kind]
+
+
+def fire_telegram_event(page: Page, kind: str, data: dict) -> None:
+    """Deliver an event the way a Telegram client does (``Telegram.WebView.receiveEvent``)."""
+    page.evaluate("([k, d]) => window.Telegram.WebView.receiveEvent(k, d)", [kind, data])

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.browser import chromium
-from tests.server import ServerProcess
+from tests.server import ROOT, ServerProcess, child_env
 
 
 @pytest.fixture
@@ -31,3 +34,77 @@ def _playwright_loop_is_not_ours(monkeypatch) -> None:
     """Playwright's sync API keeps an asyncio loop in this thread; the ORM calls the tests make
     here are ordinary synchronous ones, so allow them (only in browser tests)."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+
+
+@pytest.fixture
+def tiers(transactional_db) -> dict[int, int]:
+    """The six default tiers (a transactional test flushes the data migration's rows)."""
+    from rooms.models import RoomTier
+
+    result = {}
+    for position, stars in enumerate((20, 50, 100, 200, 300, 500)):
+        tier, _ = RoomTier.objects.get_or_create(stars=stars, defaults={"position": position})
+        result[stars] = tier.pk
+    return result
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker with beat (room timers and the sweeper) on the test database."""
+    log = (ROOT / "var" / f"e2e-worker-{os.getpid()}.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "chancetap",
+            "worker",
+            "-B",
+            "--pool=solo",
+            "--loglevel=INFO",
+            f"--schedule={tmp_path / 'beat'}",
+        ],
+        cwd=ROOT,
+        env=child_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture
+def fund() -> Callable[[int, int], None]:
+    """``fund(tg_id, stars)``: an admin adjustment in the ledger (the user must exist)."""
+    import uuid
+
+    from django.db import transaction
+
+    from payments.ledger import Posting, ledger_post_in_tx
+    from payments.models import LedgerEntry
+
+    def credit(tg_id: int, stars: int) -> None:
+        with transaction.atomic():
+            ledger_post_in_tx(
+                [
+                    Posting(
+                        tg_id,
+                        LedgerEntry.Kind.ADJUSTMENT,
+                        stars,
+                        f"e2e:{tg_id}:{uuid.uuid4().hex}",
+                        memo="e2e funding",
+                    )
+                ]
+            )
+
+    return credit
