@@ -112,6 +112,10 @@ bench: venv frontend services ## Benchmarks with printed figures (payments, lead
 	cd bench/node && npm ci --no-audit --no-fund --loglevel=error
 	$(TEST_ENV) $(PY) -m bench.ws_bench 2>/dev/null | grep -v '^{'
 
+.PHONY: restore-drill
+restore-drill: venv services ## Time backup_db + restore_db of a generated database (SIZE_MB=1024) on a local S3 server
+	scripts/restore-drill --size-mb $${SIZE_MB:-1024}
+
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules, build output and local state
 	rm -rf $(VENV) $(WEB)/node_modules frontend/static/frontend var .mypy_cache .ruff_cache .pytest_cache
