@@ -1,23 +1,26 @@
 """Room WebSocket load: our ASGI server against a minimal Node ``ws`` server (same protocol).
 
 Simulated players (10 per room) send a ``taps`` packet every 200 ms; the server answers with one
-``progress`` per room per 100 ms. Printed per server: connections held and memory per connection,
-tap packets/s in, progress frames/s out, and p50/p95/p99 from sending a packet to seeing its
-count in a ``progress`` frame. The server is pinned to CPU 0 and the load generator to CPU 1.
+``progress`` per room per 100 ms. The load generator is written in Node (bench/node/load.js) so
+that it is not the bottleneck; it is pinned to CPU 1 and the server under test to CPU 0. Printed
+per server: connections held (idle + active) and memory per idle connection, tap packets/s in,
+progress frames/s out, the server's CPU use, and p50/p95/p99 from sending a packet to seeing its
+count in a ``progress`` frame — and our figures as ratios to the Node baseline.
 
-Usage: ``python -m bench.ws_bench [--players 500] [--idle 2000] [--seconds 10]``.
+Usage: ``python -m bench.ws_bench [--players 2000] [--idle 3000] [--seconds 10]
+[--servers uvicorn,uvicorn+deflate,daphne]``; ``BENCH_PROFILE=/tmp/ws.prof`` adds a py-spy
+profile of the active phase.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -89,83 +92,72 @@ def setup_rooms(rooms: int) -> list[tuple[int, list[tuple[int, str]]]]:
     return out
 
 
-async def player(url: str, uid: int, seconds: float, stats: dict, go: asyncio.Event) -> None:
-    import websockets
-    from websockets.typing import Origin
-
-    async with websockets.connect(
-        url, origin=Origin("http://127.0.0.1:8000"), max_queue=None
-    ) as ws:
-        stats["connected"] += 1
-        await go.wait()
-        sent: list[tuple[int, float]] = []  # (cumulative count, sent at)
-        total = 0
-
-        async def reader() -> None:
-            async for raw in ws:
-                frame = json.loads(raw)
-                if frame["type"] == "progress":
-                    stats["progress"] += 1
-                    seen = frame["counts"].get(str(uid), 0)
-                    now = time.perf_counter()
-                    while sent and sent[0][0] <= seen:
-                        stats["latency"].append(now - sent.pop(0)[1])
-
-        task = asyncio.create_task(reader())
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            total += 5
-            sent.append((total, time.perf_counter()))
-            await ws.send(
-                json.dumps({"type": "taps", "count": 5, "timestamp": int(time.time() * 1000)})
-            )
-            stats["packets"] += 1
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(0.5)
-        task.cancel()
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def hold(url: str, stats: dict, release: asyncio.Event) -> None:
-    import websockets
-    from websockets.typing import Origin
-
-    async with websockets.connect(url, origin=Origin("http://127.0.0.1:8000")):
-        stats["held"] += 1
-        await release.wait()
-
-
-async def run_load(
-    base: str, urls: list[tuple[str, int]], idle_urls: list[str], seconds: float, pid: int
-) -> dict:
-    stats: dict = {"connected": 0, "packets": 0, "progress": 0, "latency": [], "held": 0}
-    release = asyncio.Event()
-    before = rss_kb(pid)
-    holders = []
-    for i in range(0, len(idle_urls), 200):
-        holders += [asyncio.create_task(hold(u, stats, release)) for u in idle_urls[i : i + 200]]
-        await asyncio.sleep(0.3)
-    await asyncio.sleep(2)
-    held_rss = rss_kb(pid)
-    go = asyncio.Event()
-    players = [asyncio.create_task(player(u, uid, seconds, stats, go)) for u, uid in urls]
-    while stats["connected"] < len(urls):
-        await asyncio.sleep(0.1)
-    started = time.perf_counter()
-    go.set()
-    await asyncio.gather(*players, return_exceptions=True)
-    elapsed = time.perf_counter() - started
-    release.set()
-    outcomes = await asyncio.gather(*holders, return_exceptions=True)
-    errors = [repr(o) for o in outcomes if isinstance(o, BaseException)]
-    if errors:
-        print(f"  ({len(errors)} idle connections failed, e.g. {errors[0][:160]})")
-    return {
-        "held": stats["held"],
-        "kb_per_conn": (held_rss - before) / max(1, stats["held"]),
-        "packets_s": stats["packets"] / elapsed,
-        "progress_s": stats["progress"] / elapsed,
-        "latency": stats["latency"],
+def run_load(active: list[tuple[str, int]], idle: list[str], seconds: float, pid: int) -> dict:
+    """Drive the Node load generator (bench/node/load.js, pinned to CPU 1) against ``pid``."""
+    plan = {
+        "active": active,
+        "idle": idle,
+        "seconds": seconds,
+        "origin": "http://127.0.0.1:8000",
     }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(plan, f)
+    before = rss_kb(pid)
+    loader = subprocess.Popen(
+        ["taskset", "-c", "1", "node", "bench/node/load.js", f.name],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert loader.stdout is not None
+    result: dict = {}
+    profiler = None
+    try:
+        for line in loader.stdout:
+            event = json.loads(line)
+            if event["phase"] == "held":
+                result["kb_per_conn"] = (rss_kb(pid) - before) / max(1, event["held"])
+            elif event["phase"] == "go":
+                cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+                profiler = start_profiler(pid, seconds)
+            elif event["phase"] == "done":
+                result.update(event)
+                result["cpu"] = (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)
+                result["rss_mb"] = rss_kb(pid) / 1024
+    finally:
+        loader.wait(60)
+        if profiler is not None:
+            profiler.wait(60)
+        os.unlink(f.name)
+    return result
+
+
+def start_profiler(pid: int, seconds: float) -> subprocess.Popen | None:
+    """``BENCH_PROFILE=/tmp/ws.prof``: py-spy samples the server during the active phase only."""
+    target = os.environ.get("BENCH_PROFILE")
+    if not target or pid == 0:
+        return None
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "-o",
+            target,
+            "-d",
+            str(max(1, int(seconds) - 1)),
+            "-f",
+            "raw",
+            "-p",
+            str(pid),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
@@ -186,100 +178,92 @@ def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
     raise RuntimeError(f"server on port {port} did not start")
 
 
-def report(name: str, result: dict, baseline: dict | None) -> None:
-    q = statistics.quantiles(result["latency"], n=100) if len(result["latency"]) > 10 else [0] * 99
-    p50, p95, p99 = (q[49] * 1000, q[94] * 1000, q[98] * 1000)
+def report(name: str, r: dict, baseline: dict | None) -> None:
     line = (
-        f"  {name:8} held {result['held']:5}  {result['kb_per_conn']:6.1f} KB/conn  "
-        f"in {result['packets_s']:7.0f} pkt/s  out {result['progress_s']:7.0f} progress/s  "
-        f"p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms"
+        f"  {name:18} held {r['held'] + r['connected']:5} ({r['failed']} failed)  "
+        f"{r['kb_per_conn']:5.1f} KB/conn  in {r['packets_s']:6.0f} pkt/s  "
+        f"out {r['progress_s']:6.0f} progress/s  CPU {100 * r['cpu']:3.0f} %  "
+        f"p50 {r['p50']:5.0f}  p95 {r['p95']:5.0f}  p99 {r['p99']:5.0f} ms"
     )
     if baseline:
-        bq = statistics.quantiles(baseline["latency"], n=100)
         line += (
-            f"  | vs node: in x{result['packets_s'] / baseline['packets_s']:.2f}, "
-            f"p95 x{p95 / (bq[94] * 1000):.2f}"
+            f"  | vs node: in x{r['packets_s'] / baseline['packets_s']:.2f}, "
+            f"p95 x{r['p95'] / max(1.0, baseline['p95']):.2f}, "
+            f"CPU x{r['cpu'] / max(0.01, baseline['cpu']):.2f}"
         )
-    print(line)
+    print(line, flush=True)
+
+
+SERVERS = {
+    # name: command (the port is appended by main())
+    "uvicorn": [
+        "uvicorn",
+        "chancetap.asgi:application",
+        "--log-level",
+        "warning",
+        "--ws-per-message-deflate",
+        "false",
+        "--port",
+    ],
+    "uvicorn+deflate": [
+        "uvicorn",
+        "chancetap.asgi:application",
+        "--log-level",
+        "warning",
+        "--port",
+    ],
+    "daphne": ["daphne", "-v", "0", "chancetap.asgi:application", "-p"],
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--players", type=int, default=500)
-    parser.add_argument("--idle", type=int, default=2000)
+    parser.add_argument("--players", type=int, default=2000)
+    parser.add_argument("--idle", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--servers", default="uvicorn", help=f"comma list of {sorted(SERVERS)}")
     args = parser.parse_args()
-    os.sched_setaffinity(0, {1})
-    rooms = setup_rooms((args.players + args.idle) // 10)
+    servers = [s for s in args.servers.split(",") if s]
+    unknown = set(servers) - set(SERVERS)
+    if unknown:
+        parser.error(f"unknown servers {sorted(unknown)}")
+    rooms = setup_rooms((args.players + args.idle + 9) // 10)
     active, idle = rooms[: args.players // 10], rooms[args.players // 10 :]
     print(
-        f"rooms websocket bench: {args.players} active players, {args.idle} idle connections, "
-        f"{args.seconds:.0f} s, server on CPU 0, load on CPU 1 (ms from tap to progress)"
+        f"rooms websocket bench: {args.players} active players (a packet each per 200 ms), "
+        f"{args.idle} idle connections, {args.seconds:.0f} s; server pinned to CPU 0, "
+        f"Node load generator to CPU 1; latency = tap packet sent -> its count seen in progress",
+        flush=True,
     )
-
     node = start(["node", "bench/node/server.js", "8790"])
     try:
         nurl = "ws://127.0.0.1:8790/ws/rooms/{}/?player={}"
-        node_result = asyncio.run(
-            run_load(
-                "",
-                [(nurl.format(r, uid), uid) for r, ps in active for uid, _ in ps],
-                [nurl.format(r, uid) for r, ps in idle for uid, _ in ps],
-                args.seconds,
-                node.pid,
-            )
+        baseline = run_load(
+            [(nurl.format(r, uid), uid) for r, ps in active for uid, _ in ps],
+            [nurl.format(r, uid) for r, ps in idle for uid, _ in ps],
+            args.seconds,
+            node.pid,
         )
     finally:
         node.terminate()
+    report("node-ws (baseline)", baseline, None)
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DATABASE_CONN_MAX_AGE": "60"}
-    ours = start(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "chancetap.asgi:application",
-            "--port",
-            "8791",
-            "--log-level",
-            "warning",
-            "--ws-max-queue",
-            "1024",
-        ],
-        env,
-    )
-    profiler = None
-    if os.environ.get("BENCH_PROFILE"):
-        profiler = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "py-spy"),
-                "record",
-                "-o",
-                os.environ["BENCH_PROFILE"],
-                "-d",
-                str(int(args.seconds) + 8),
-                "-f",
-                "raw",
-                "-p",
-                str(ours.pid),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    try:
-        url = "ws://127.0.0.1:8791/ws/rooms/{}/?token={}"
-        our_result = asyncio.run(
-            run_load(
-                "",
+    for i, name in enumerate(servers):
+        port = str(8791 + i)
+        cmd = SERVERS[name]
+        ours = start([str(Path(sys.executable).parent / cmd[0]), *cmd[1:], port], env)
+        try:
+            url = f"ws://127.0.0.1:{port}" + "/ws/rooms/{}/?token={}"
+            result = run_load(
                 [(url.format(r, tok), uid) for r, ps in active for uid, tok in ps],
                 [url.format(r, tok) for r, ps in idle for _, tok in ps],
                 args.seconds,
                 ours.pid,
             )
-        )
-    finally:
-        if profiler is not None:
-            profiler.wait(60)
-        ours.terminate()
-    report("node-ws", node_result, None)
-    report("uvicorn", our_result, node_result)
+        finally:
+            ours.terminate()
+            ours.wait(30)
+        report(name, result, baseline)
 
 
 if __name__ == "__main__":

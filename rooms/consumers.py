@@ -183,7 +183,7 @@ class RoomConsumer:
         if problem is not None:
             self._error(problem.value, "This tap packet was refused.")
             return
-        hub().enqueue(self.room_id, Packet(self.member, frame["count"], frame["timestamp"]))
+        hub().enqueue(self.room_id, Packet(self.member, frame["count"], frame["timestamp"], now_ms))
 
     def _on_reaction(self, frame: dict[str, Any]) -> None:
         assert self.member is not None

@@ -133,6 +133,7 @@ class Packet:
     member: Member
     count: int
     timestamp_ms: int
+    received_ms: int
 
 
 @dataclass
@@ -239,7 +240,9 @@ class RoomHub:
                     target=room.info.target,
                     window_ms=RULES.cheat_window_ms,
                     limit=RULES.cheat_limit,
-                    packets=[(p.member.user_id, p.count, p.timestamp_ms) for p in packets],
+                    packets=[
+                        (p.member.user_id, p.count, p.timestamp_ms, p.received_ms) for p in packets
+                    ],
                 )
             )
             batches.append((room_id, room, packets))

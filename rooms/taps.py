@@ -88,7 +88,10 @@ return {taps, first, now}
 
 # A web process flushes all packets its sockets received for one room in one call per tick, and
 # learns in the same call whether the room's counts moved (its own or other processes' packets).
-# ARGV: known version, window ms, limit, target, ttl, n, then n × (user, count, client ts).
+# ARGV: known version, window ms, limit, target, ttl, n, then n × (user, count, client ts,
+# received ms). The anti-cheat window and the tie-break time use when the web process received
+# the packet (a player's packets all reach one socket, so one clock), not when the tick ran: a
+# late tick must never make an honest player look faster than they were.
 # Returns {version, now, {code, first, …per packet}, counts as a flat list or {} if unchanged}.
 FLUSH_SCRIPT = (
     _TAP_LUA
@@ -100,9 +103,9 @@ local target, ttl, n = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local results = {}
 local accepted = false
 for i = 0, n - 1 do
-  local base = 7 + 3 * i
+  local base = 7 + 4 * i
   local taps, first = tap(prefix, ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]),
-    window_ms, limit, target, ttl, now)
+    window_ms, limit, target, ttl, tonumber(ARGV[base + 3]))
   if taps >= 0 then accepted = true end
   results[#results + 1] = taps
   results[#results + 1] = first
@@ -256,7 +259,7 @@ class FlushRequest:
     target: int
     window_ms: int
     limit: int
-    packets: list[tuple[int, int, int]]  # (user id, count, client timestamp ms)
+    packets: list[tuple[int, int, int, int]]  # (user, count, client ts, received ms)
 
 
 @dataclass(frozen=True)
