@@ -36,6 +36,7 @@ from typing import IO, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import psycopg
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.cache import cache
 from prometheus_client.core import GaugeMetricFamily
@@ -68,6 +69,15 @@ _LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why and what to do."""
+
+
+@contextlib.contextmanager
+def _storage(what: str) -> Iterator[None]:
+    """Turn the S3 client's errors (no such bucket, access denied, unreachable) into BackupError."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        raise BackupError(f"{what}: {exc}") from None
 
 
 # --- configuration -------------------------------------------------------------------------------
@@ -445,9 +455,10 @@ def backups_apply_retention(
     keys += [key for key, modified in listing.orphans if now - modified > ORPHAN_AGE]
     for start in range(0, len(keys), 1000):
         batch = keys[start : start + 1000]
-        result = client.delete_objects(
-            Bucket=config.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
-        )
+        with _storage(f"Retention could not remove objects in s3://{config.bucket}"):
+            result = client.delete_objects(
+                Bucket=config.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+            )
         if result.get("Errors"):
             raise BackupError(f"Retention could not delete some objects: {result['Errors'][:3]}")
     if keys:
@@ -556,7 +567,8 @@ def backup_create(
         config = BackupSettings.from_django()
         source = source or backup_source_database()
         client = client or config.s3_client()
-        result = _backup_create(config, client, source, apply_retention, started)
+        with _storage(f"Backup storage s3://{config.bucket} failed"):
+            result = _backup_create(config, client, source, apply_retention, started)
     except BaseException as exc:
         backup_failure_record(error=str(exc) or type(exc).__name__)
         logger.error(
@@ -753,6 +765,12 @@ def backup_restore(
         raise BackupError(
             f"The target database {target.name!r} is not empty ({relations} relations): restore "
             "into an empty database, or pass --clean to drop the objects the backup contains first."
+        )
+    free = shutil.disk_usage(config.temp_dir).free
+    if free < backup.size + 64 * 1024 * 1024:
+        raise BackupError(
+            f"Not enough space in {config.temp_dir} for {backup.name}: {backup.size} bytes needed, "
+            f"{free} free. Point BACKUP_TEMP_DIR at a larger disk."
         )
     server_db = target if relations is not None else target.with_name("postgres")
     pg_restore = pg_binary(

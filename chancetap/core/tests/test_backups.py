@@ -430,6 +430,24 @@ def test_restore_refuses_the_live_database_and_bad_arguments(
         )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_storage_errors_are_clear_command_errors(
+    backup_config: BackupSettings, settings: Any, scratch_db: Callable[[], str]
+) -> None:
+    settings.BACKUP_S3_BUCKET = "no-such-bucket"
+    with pytest.raises(CommandError, match=r"storage s3://no-such-bucket failed.*NoSuchBucket"):
+        call_command("backup_db")
+    status = backups.backup_status_get()
+    assert "NoSuchBucket" in status["last_failure"]["error"]
+    target = _url(_source(), name=scratch_db())
+    with pytest.raises(CommandError, match="Cannot list s3://no-such-bucket"):
+        call_command("restore_db", "--latest", "--target-database-url", target, "--yes")
+    with pytest.raises(CommandError, match="Cannot list s3://no-such-bucket"):
+        call_command("backup_db", "--list")
+    with pytest.raises(backups.BackupError, match="need PostgreSQL"):
+        Database.from_django({"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"})
+
+
 def test_bad_arguments_from_the_shell_end_without_a_traceback(tmp_path: Path) -> None:
     env = {
         **os.environ,
