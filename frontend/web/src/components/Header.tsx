@@ -27,7 +27,7 @@ export function Header({ me }: { me: Me }) {
           onClick={() => askTopUp(100)}
           aria-label={t("home.topUp")}
         >
-          ⭐ <span data-testid="balance-value">{me.balance}</span> <span aria-hidden>＋</span>
+          ⭐ <span data-testid="balance-value">{me.balance}</span> <span aria-hidden>+</span>
         </button>
       </div>
     </header>
