@@ -249,6 +249,9 @@ def main() -> None:
     report("node-ws (baseline)", baseline, None)
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DATABASE_CONN_MAX_AGE": "60"}
     for i, name in enumerate(servers):
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()  # every server starts from the same counts
         port = str(8791 + i)
         cmd = SERVERS[name]
         ours = start([str(Path(sys.executable).parent / cmd[0]), *cmd[1:], port], env)
