@@ -448,6 +448,35 @@ def test_storage_errors_are_clear_command_errors(
         Database.from_django({"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"})
 
 
+@pytest.mark.django_db(transaction=True)
+def test_restore_asks_on_a_terminal_and_stops_unless_the_name_is_typed(
+    backup_config: BackupSettings, scratch_db: Callable[[], str], monkeypatch: Any
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    asked: list[str] = []
+
+    def answer_wrong(prompt: str) -> str:
+        asked.append(prompt)
+        return "chancetap"
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr("builtins.input", answer_wrong)
+    target = scratch_db()
+    url = _url(_source(), name=target)
+    with pytest.raises(CommandError, match="Not confirmed; nothing was changed"):
+        call_command("restore_db", "--latest", "--target-database-url", url)
+    assert asked
+    assert target in asked[0]
+    # Typing the name goes on (and then stops here because the bucket holds no backup yet).
+    monkeypatch.setattr("builtins.input", lambda prompt: target)
+    with pytest.raises(CommandError, match="No backups"):
+        call_command("restore_db", "--latest", "--target-database-url", url)
+    assert not _database_exists(target)
+
+
 def test_bad_arguments_from_the_shell_end_without_a_traceback(tmp_path: Path) -> None:
     env = {
         **os.environ,
