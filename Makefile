@@ -111,6 +111,7 @@ bench: venv frontend services ## Benchmarks with printed figures (payments, lead
 	$(TEST_ENV) $(PY) -m bench.leaderboards_bench 2>/dev/null | grep -v '^{'
 	cd bench/node && npm ci --no-audit --no-fund --loglevel=error
 	$(TEST_ENV) $(PY) -m bench.ws_bench 2>/dev/null | grep -v '^{'
+	cd $(WEB) && node scripts/bundle-size.mjs
 
 .PHONY: restore-drill
 restore-drill: venv services ## Time backup_db + restore_db of a generated database (SIZE_MB=1024) on a local S3 server

@@ -164,7 +164,7 @@ export function Profile() {
         </div>
         <p className="hint">
           {t("profile.referralStats", {
-            count: profile.referral.referrals_count,
+            count: referrals.data?.referrals.total ?? profile.referral.referrals_count,
             tons: profile.referral.referrals_tons,
           })}
         </p>
