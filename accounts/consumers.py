@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from accounts.events import user_group
 from accounts.selectors import user_profile
 from accounts.ws_auth import AuthenticatedConsumerMixin
+from chancetap.core import metrics
 
 
 class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
@@ -24,14 +25,17 @@ class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer)
         self.group = user_group(user.tg_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept(self._chosen_subprotocol())
+        metrics.ws_connections.labels(endpoint="me").inc()
         profile = await database_sync_to_async(user_profile)(user=user)
         await self.send_json({"type": "hello", "user": profile})
 
     async def disconnect(self, code: int) -> None:
         if self.group:
+            metrics.ws_connections.labels(endpoint="me").dec()
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        metrics.ws_message("in", content.get("type") if isinstance(content, dict) else None)
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
             return
@@ -53,4 +57,5 @@ class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:
+        metrics.ws_message("out", content.get("type") if isinstance(content, dict) else None)
         return json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False)

@@ -163,7 +163,8 @@ REDIS_URL = env.str("REDIS_URL", default=_TEST_REDIS_URL if TESTING else "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache counting hits and misses (django_cache_* metrics).
+            "BACKEND": "chancetap.core.metrics_view.InstrumentedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chancetap"),
         }

@@ -116,6 +116,62 @@ cheaters_flagged_total = Counter(
     "Players flagged by the anti-cheat, by reason.",
     ["reason"],
 )
+# Frame types that get their own label value; anything else (a client can send any string) counts
+# as "other", so the label set stays bounded.
+WS_FRAME_TYPES = frozenset(
+    {
+        # client → server
+        "taps",
+        "ping",
+        "reaction",
+        "start",
+        "leave",
+        # server → client
+        "hello",
+        "state",
+        "progress",
+        "ack",
+        "pong",
+        "error",
+        "countdown",
+        "started",
+        "finished",
+        "closed",
+        "balance",
+        "payment",
+        "bonus",
+        "room.reaction",
+    }
+)
+
+
+def ws_message(direction: str, frame_type: object, n: int = 1) -> None:
+    """Count ``n`` WebSocket frames of ``frame_type`` going ``in`` or ``out``."""
+    label = frame_type if isinstance(frame_type, str) and frame_type in WS_FRAME_TYPES else "other"
+    ws_messages_total.labels(direction=direction, type=label).inc(n)
+
+
+def ws_sent(text: str) -> None:
+    """Count one outgoing frame from its JSON text (compact ``{"type":"...",...}`` first)."""
+    frame_type = "other"
+    if text.startswith('{"type":"'):
+        end = text.find('"', 9)
+        if end > 9:
+            frame_type = text[9:end]
+    ws_message("out", frame_type)
+
+
+def tap_packet(refused: str | None, count: object) -> None:
+    """Count the taps of one packet as accepted or rejected (with why); flags a new cheater."""
+    taps = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
+    if refused is None:
+        taps_total.labels(outcome="accepted", reason="ok").inc(taps)
+        return
+    taps_total.labels(outcome="rejected", reason=refused[:40]).inc(taps)
+    if refused == "cheater_flagged":
+        cheaters_flagged_total.labels(reason="tap_rate").inc()
+
+
 ws_reconnect_duration = Histogram(
     "chancetap_ws_reconnect_duration_seconds",
     "How long the Mini App took to get its WebSocket back, as it reports it.",
@@ -206,3 +262,42 @@ def celery_signals_connect() -> None:
     signals.worker_process_shutdown.connect(
         _worker_process_shutdown, weak=False, dispatch_uid="chancetap-metrics-dead"
     )
+
+
+# --- database (django-prometheus's metric names, without swapping the database engine) ------------
+def _db_execute_wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    from django_prometheus.db import metrics as db
+
+    connection = context["connection"]
+    alias, vendor = connection.alias, connection.vendor
+    count = len(params) if many and params is not None else 1
+    db.execute_total.labels(alias, vendor).inc(count)
+    if many:
+        db.execute_many_total.labels(alias, vendor).inc(count)
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    except Exception as exc:
+        db.errors_total.labels(alias, vendor, type(exc).__name__).inc()
+        raise
+    finally:
+        db.query_duration_seconds.labels(alias, vendor).observe(time.perf_counter() - started)
+
+
+def _on_connection_created(sender: Any, connection: Any, **_: Any) -> None:
+    from django_prometheus.db import metrics as db
+
+    db.connections_total.labels(connection.alias, connection.vendor).inc()
+    if _db_execute_wrapper not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_db_execute_wrapper)
+
+
+def db_metrics_connect() -> None:
+    """Count and time every statement on every connection (django_db_* metrics)."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_on_connection_created, dispatch_uid="chancetap-metrics-db")
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _on_connection_created(None, connection)

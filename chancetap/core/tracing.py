@@ -7,7 +7,8 @@
 * Sentry: with ``SENTRY_DSN`` set, errors from Django, Celery and Channels (WebSocket consumers
   through :func:`asgi_wrap`) and error logs are sent to Sentry.
 
-:func:`observability_init` runs once per process from ``CoreConfig.ready``.
+:func:`observability_init` runs once per process from ``CoreConfig.ready`` (it also starts the
+database metrics, see ``chancetap.core.metrics.db_metrics_connect``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ EXCLUDED_URLS = "healthz,readyz,metrics,static/"
 
 
 def observability_init() -> None:
+    from chancetap.core.metrics import db_metrics_connect
+
+    db_metrics_connect()
     sentry_init()
     otel_init()
 

@@ -36,6 +36,12 @@ SESSION_METRICS = (
     "django_http_requests_total_by_method",
     "django_http_responses_total_by_status_view_method",
     "django_http_requests_latency_seconds_by_view_method",
+    "django_db_new_connections",
+    "django_db_execute",
+    "django_db_query_duration_seconds",
+    "django_cache_get",
+    "django_cache_get_hits",
+    "django_cache_get_misses",
     # ours
     "chancetap_logins",
     "chancetap_auth_failures",
