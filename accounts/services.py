@@ -112,10 +112,12 @@ def _user_upsert(
         return User.objects.get(tg_id=tg_user.id), False
     if referrer is not None:
         referral_counted_in_tx(referrer_id=referrer.tg_id)
+        metrics.referral_attaches_total.labels(via="start_param").inc()
         logger.info(
             "referral attached",
             extra={
                 "event": "referral_attached",
+                "via": "start_param",
                 "tg_id": user.tg_id,
                 "referrer_id": referrer.tg_id,
             },

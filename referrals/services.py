@@ -43,8 +43,6 @@ def referrer_resolve_for_new_user_in_tx(*, start_param: str, tg_id: int) -> User
             "referral not applied: unknown referrer",
             extra={"event": "referral_refused", "tg_id": tg_id, "referrer_id": referrer_id},
         )
-    else:
-        metrics.referral_attaches_total.labels(via="start_param").inc()
     return referrer
 
 
@@ -105,6 +103,11 @@ def referral_attach(*, user: User, code: str) -> User:
     metrics.referral_attaches_total.labels(via="code").inc()
     logger.info(
         "referral attached",
-        extra={"event": "referral_attached", "tg_id": user.tg_id, "referrer_id": referrer_id},
+        extra={
+            "event": "referral_attached",
+            "via": "code",
+            "tg_id": user.tg_id,
+            "referrer_id": referrer_id,
+        },
     )
     return locked
