@@ -256,6 +256,10 @@ def test_hero_room_created_joined_by_key_and_started(
     assert balance_get(user_id=player.tg_id) == 70
     # The organizer sees the join live.
     expect(host.get_by_test_id("organizer-players")).to_contain_text("Petr", timeout=10_000)
+    # Reactions: tapping your own avatar bursts emojis for everyone in the room.
+    guest.get_by_test_id(f"seat-{player.tg_id}").click()
+    expect(guest.locator(".flying__emoji").first).to_be_visible(timeout=5_000)
+    expect(host.locator(".flying__emoji").first).to_be_visible(timeout=5_000)
     screenshot(guest, "waiting-hero-en-light")
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(tg_id=third.tg_id)}")

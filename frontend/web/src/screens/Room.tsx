@@ -54,7 +54,7 @@ export function RoomScreen() {
   if (closed && !finished) body = <Closed reason={closed} />;
   else if (finished && room) body = <Results room={room} finished={finished} me={me.data} />;
   else if (room && room.phase === "gathering" && isOrganizer)
-    body = <Organizer room={room} me={me.data} now={now} />;
+    body = <Organizer room={room} me={me.data} now={now} flying={socket.flying} />;
   else if (room && room.phase === "gathering")
     body = <Waiting room={room} me={me.data} now={now} socket={socket} />;
   else if (room)
@@ -180,7 +180,17 @@ function Waiting({
   );
 }
 
-function Organizer({ room, me, now }: { room: Room; me: Me; now: number }) {
+function Organizer({
+  room,
+  me,
+  now,
+  flying,
+}: {
+  room: Room;
+  me: Me;
+  now: number;
+  flying: Flying[];
+}) {
   const { t } = useTranslation();
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -253,6 +263,7 @@ function Organizer({ room, me, now }: { room: Room; me: Me; now: number }) {
       <div className="corner-timer" data-testid="hero-timer">
         ⏱ {formatDuration(left)}
       </div>
+      <FlyingEmojis flying={flying} />
     </main>
   );
 }
