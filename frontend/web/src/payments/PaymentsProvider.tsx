@@ -12,7 +12,7 @@ import {
   type ReactNode,
 } from "react";
 import { useTranslation } from "react-i18next";
-import { api, ApiError, newIdempotencyKey, type Payment } from "../api";
+import { api, newIdempotencyKey, type Payment } from "../api";
 import { useBalanceUpdate } from "../hooks/useMe";
 import { onMeEvent } from "../lib/events";
 import {
@@ -24,6 +24,7 @@ import {
 } from "../lib/payments";
 import { hapticNotify, openInvoice } from "../telegram";
 import { Sheet } from "../components/Sheet";
+import { errorText } from "../lib/errors";
 
 const TonTopUp = lazy(() => import("../ton/TonTopUp"));
 
@@ -162,14 +163,14 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
           kind: "stars",
         });
       } catch (err) {
-        setError(err instanceof ApiError ? err.message : String(err));
+        setError(errorText(err, t));
         hapticNotify("error");
         return "failed";
       } finally {
         busy.current = false;
       }
     },
-    [settle],
+    [settle, t],
   );
 
   const askTopUp = useCallback((shortfall: number, onCredited?: () => void) => {

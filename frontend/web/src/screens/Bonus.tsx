@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { api, ApiError, getToken } from "../api";
+import { api, getToken } from "../api";
 import { Loading } from "../components/Loading";
 import { onMeEvent } from "../lib/events";
 import { reportReconnect } from "../lib/reconnectTelemetry";
@@ -11,6 +11,7 @@ import { TapBatcher } from "../lib/taps";
 import { formatDuration, msUntil } from "../lib/time";
 import { useNow } from "../lib/useNow";
 import { hapticNotify, hapticTap } from "../telegram";
+import { errorText } from "../lib/errors";
 
 export function Bonus() {
   const { t } = useTranslation();
@@ -76,7 +77,7 @@ export function Bonus() {
       await queryClient.invalidateQueries({ queryKey: ["bonus"] });
       await queryClient.invalidateQueries({ queryKey: ["me"] });
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     } finally {
       setBusy(false);
     }

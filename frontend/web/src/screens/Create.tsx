@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { api, ApiError, newIdempotencyKey } from "../api";
 import { usePayments } from "../payments/PaymentsProvider";
+import { errorText } from "../lib/errors";
 
 export function Create() {
   const { t } = useTranslation();
@@ -39,7 +40,7 @@ export function Create() {
           return;
         }
       }
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, t));
     } finally {
       setBusy(false);
     }
@@ -66,7 +67,7 @@ export function Create() {
         const details = err.details as { room_id?: number } | undefined;
         if (details?.room_id) navigate(`/room/${details.room_id}`);
       } else {
-        setError(err instanceof ApiError ? err.message : String(err));
+        setError(errorText(err, t));
       }
     } finally {
       setBusy(false);

@@ -8,9 +8,11 @@ import { ErrorNote, Loading } from "../components/Loading";
 import { useMe } from "../hooks/useMe";
 import { usePayments } from "../payments/PaymentsProvider";
 import { hapticTap } from "../telegram";
+import { errorText } from "../lib/errors";
 
 /** Join a tier: the fee is debited and we go to the room; a short balance asks for a top-up. */
 export function useJoinTier() {
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { askTopUp } = usePayments();
@@ -36,7 +38,7 @@ export function useJoinTier() {
         const details = err.details as { room_id?: number } | undefined;
         if (details?.room_id) navigate(`/room/${details.room_id}`);
       } else {
-        setError(err instanceof ApiError ? err.message : String(err));
+        setError(errorText(err, t));
       }
     } finally {
       busy.current = false;

@@ -13,6 +13,7 @@ import { formatDuration, msUntil } from "../lib/time";
 import { useNow } from "../lib/useNow";
 import { hapticNotify, hapticTap, openTelegramLink } from "../telegram";
 import { useJoinTier } from "./Home";
+import { errorText } from "../lib/errors";
 
 export function RoomScreen() {
   const { roomId } = useParams();
@@ -253,7 +254,7 @@ function Organizer({
           try {
             await api.startRoom(room.id);
           } catch (err) {
-            setError(err instanceof Error ? err.message : String(err));
+            setError(errorText(err, t));
           }
         }}
       >

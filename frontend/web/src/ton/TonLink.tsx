@@ -2,8 +2,9 @@ import { useTonConnectUI, useTonWallet } from "@tonconnect/ui-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, ApiError } from "../api";
+import { api } from "../api";
 import { TonProvider } from "./provider";
+import { errorText } from "../lib/errors";
 
 /** "Link wallet": a one-time ton_proof payload from the server, the wallet signs it, the server
  * verifies the proof and saves the address. */
@@ -26,7 +27,7 @@ function Linker({ onDone }: { onDone: () => void }) {
         setMessage(t("ton.chooseWallet"));
         await tonConnectUI.openModal();
       } catch (err) {
-        if (!cancelled) setMessage(err instanceof Error ? err.message : String(err));
+        if (!cancelled) setMessage(errorText(err, t));
       }
     })();
     return () => {
@@ -61,7 +62,7 @@ function Linker({ onDone }: { onDone: () => void }) {
           await queryClient.invalidateQueries({ queryKey: ["me"] });
           onDone();
         },
-        (err: unknown) => setMessage(err instanceof ApiError ? err.message : String(err)),
+        (err: unknown) => setMessage(errorText(err, t)),
       );
   }, [wallet, queryClient, onDone, t]);
 

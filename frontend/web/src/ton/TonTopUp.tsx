@@ -1,10 +1,11 @@
 import { useTonConnectUI, useTonWallet } from "@tonconnect/ui-react";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, ApiError, newIdempotencyKey, type TonTopup } from "../api";
+import { api, newIdempotencyKey, type TonTopup } from "../api";
 import { Sheet } from "../components/Sheet";
 import type { ResumablePayment } from "../lib/payments";
 import { TonProvider } from "./provider";
+import { errorText } from "../lib/errors";
 
 type Outcome = "credited" | "card" | "closed";
 
@@ -29,10 +30,8 @@ function TopUp({
   useEffect(() => {
     api
       .tonTopup(stars, newIdempotencyKey())
-      .then(setOrder, (err: unknown) =>
-        setStatus(err instanceof ApiError ? err.message : String(err)),
-      );
-  }, [stars]);
+      .then(setOrder, (err: unknown) => setStatus(errorText(err, t)));
+  }, [stars, t]);
 
   const resumable = (o: TonTopup): ResumablePayment => ({
     id: o.id,
