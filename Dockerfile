@@ -10,7 +10,15 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     CHANCETAP_VAR_DIR=/app/var
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+# pg_dump/pg_restore must match the server (postgres:16 in docker-compose.yml); bookworm ships 15,
+# so the client comes from the PostgreSQL project's apt repository.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+        https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+        > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update && apt-get install -y --no-install-recommends postgresql-client-16 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 chancetap
 COPY requirements.txt ./
