@@ -165,12 +165,17 @@ from django.test import Client, override_settings
 from chancetap.core import tracing
 with override_settings(ROOT_URLCONF="tests.ops.sentry_urls"):
     status = Client(raise_request_exception=False).get("/ops-test/boom").status_code
+from payments.tasks import apply_star_payment
+charge = {"from_user_id": 1, "payload": "x", "currency": "USD", "total_amount": 1,
+          "telegram_payment_charge_id": "sentry-check"}
+task_failed = apply_star_payment.apply(args=[charge]).failed()
 client = sentry_sdk.get_client()
 import chancetap.asgi
 print("RESULT", json.dumps({
     "websocket_app": type(chancetap.asgi.application.application_mapping["websocket"]).__name__,
     "enabled": tracing.sentry_enabled(),
     "status": status,
+    "task_failed": task_failed,
     "integrations": sorted(client.integrations),
 }))
 sentry_sdk.flush(timeout=10)
@@ -214,6 +219,15 @@ def test_an_unhandled_view_error_reaches_sentry(receiver) -> None:
     assert errors, receiver.posts
     assert errors[0]["value"] == "sentry check: the view failed"
     assert any(event.get("transaction") == "/ops-test/boom" for event in events)
+    # a failing Celery task is reported too, named after the task
+    assert outcome["task_failed"] is True
+    task_errors = [
+        value
+        for event in events
+        if event.get("transaction") == "payments.apply_star_payment"
+        for value in event.get("exception", {}).get("values", [])
+    ]
+    assert [value["type"] for value in task_errors] == ["ApplicationError"]
 
 
 def test_sentry_is_off_without_a_dsn(receiver) -> None:
@@ -221,6 +235,7 @@ def test_sentry_is_off_without_a_dsn(receiver) -> None:
     outcome = result(out)
     assert outcome["enabled"] is False
     assert outcome["status"] == 500
+    assert outcome["task_failed"] is True
     assert outcome["integrations"] == []
     assert outcome["websocket_app"] == "OriginValidator"
     assert receiver.posts == []
