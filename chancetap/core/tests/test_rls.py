@@ -223,6 +223,7 @@ def test_a_user_context_cannot_change_or_create_other_players_rows(two_players, 
 
 @pytest.mark.django_db
 def test_policies_bind_the_table_owner_too(two_players) -> None:
+    role_set(connection, None)  # as postgres, even under the rls_app_role plugin
     with connection.cursor() as cursor:  # all of this rolls back with the test
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks on the table
         cursor.execute("CREATE ROLE chancetap_rls_test_owner NOLOGIN")
@@ -482,6 +483,20 @@ def test_management_commands_run_as_the_service(two_players) -> None:
     )
     assert bare.returncode == 0, bare.stderr[-2000:]
     assert bare.stdout.strip().splitlines()[-1] == "2"
+
+
+@pytest.mark.django_db
+def test_rls_setup_command_is_idempotent() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    role_set(connection, None)  # run as the owner, even under the rls_app_role plugin
+    out = StringIO()
+    call_command("rls_setup", stdout=out)
+    call_command("rls_setup", stdout=out)
+    assert out.getvalue().count("chancetap_backup: present, granted (BYPASSRLS)") == 2
+    assert "chancetap_app: present, granted (bound by row-level security)" in out.getvalue()
 
 
 # --- embedded mode --------------------------------------------------------------------------------
