@@ -56,6 +56,11 @@ seed: venv ## Seed demo data (idempotent)
 run: install migrate seed ## Install, migrate, seed and start web + worker (+ bot) on 127.0.0.1:8000
 	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) bin/run-all
 
+.PHONY: players
+players: venv ## Nine simulated players join the 20-Star tier of the running app (development)
+	$(RUN_ENV) $(PY) manage.py simulate_players --rooms 1 --players-per-room 9 --tier 20 --fund \
+		--url http://$(HOST):$(PORT)
+
 .PHONY: worker
 worker: venv ## Start only the Celery worker (with beat)
 	$(RUN_ENV) $(VENV)/bin/celery -A chancetap worker -B --loglevel=INFO
