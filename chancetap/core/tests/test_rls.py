@@ -359,6 +359,43 @@ def test_the_admin_sees_every_players_rows(two_players, as_app, client, make_use
         assert f"rls-test:{player.tg_id}" in page.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_real_server_process_as_the_app_role_serves_each_player_their_rows(two_players) -> None:
+    import json
+    import urllib.request
+
+    a, b = two_players
+    with rls.service(), transaction.atomic():
+        ledger_post_in_tx(
+            [
+                Posting(a.tg_id, LedgerEntry.Kind.PRIZE, 30, "rls-test:prize-a"),
+                Posting(b.tg_id, LedgerEntry.Kind.PRIZE, 20, "rls-test:prize-b"),
+            ]
+        )
+    url = server.test_database_url() + f"?options=-c%20role%3D{rls.APP_DB_ROLE}"
+    process = server.ServerProcess(env={"DATABASE_URL": url, "DATABASE_CONN_MAX_AGE": "60"})
+
+    def get(user: User, path_: str) -> Any:
+        request = urllib.request.Request(
+            process.base_url + path_,
+            headers={"Authorization": f"Bearer {token_issue(tg_id=user.tg_id)}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    try:
+        for _ in range(3):  # alternate players on the server's persistent connections
+            for player, prize in ((a, 30), (b, 20)):
+                ledger = get(player, "/api/v1/payments/ledger")
+                assert sorted(e["amount"] for e in ledger) == [7, prize]
+                assert get(player, "/api/v1/me")["balance"] == 7 + prize
+                board = get(player, "/api/v1/leaderboards/games/today")
+                assert [i["tg_id"] for i in board["items"]] == [a.tg_id, b.tg_id]
+                assert board["me"]["stars_won"] == prize
+    finally:
+        process.stop()
+
+
 # --- WebSockets: two sockets interleaved on one shared database thread ----------------------------
 
 
