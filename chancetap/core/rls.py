@@ -279,11 +279,41 @@ def bot_middleware() -> Callable[..., Awaitable[Any]]:
     return middleware
 
 
+def check_runtime_role(app_configs: Any = None, databases: Any = None, **_: Any) -> list[Any]:
+    """``manage.py check --deploy --database default``: warn when RLS cannot bind this role."""
+    from django.core.checks import Warning as CheckWarning
+    from django.db import connections
+
+    found: list[Any] = []
+    for alias in databases or []:
+        conn = connections[alias]
+        if conn.vendor != "postgresql":
+            continue
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles "
+                "WHERE rolname = current_user"
+            )
+            row = cursor.fetchone()
+        if row and (row[1] or row[2]):
+            found.append(
+                CheckWarning(
+                    f"Database '{alias}' connects as {row[0]}, a superuser or BYPASSRLS role: "
+                    "row-level security does not apply to it.",
+                    hint=f"Run the app as {APP_DB_ROLE} (docs/operations.md, Row-level security).",
+                    id="chancetap.W001",
+                )
+            )
+    return found
+
+
 def signals_connect() -> None:
     """Called from ``CoreConfig.ready``: connections get the wrapper, tasks run as service."""
     from celery.signals import task_postrun, task_prerun
+    from django.core import checks
     from django.db.backends.signals import connection_created
 
+    checks.register(check_runtime_role, checks.Tags.database, deploy=True)
     connection_created.connect(_on_connection_created, dispatch_uid="chancetap_rls_connection")
     task_prerun.connect(_task_prerun, dispatch_uid="chancetap_rls_task_prerun", weak=False)
     task_postrun.connect(_task_postrun, dispatch_uid="chancetap_rls_task_postrun", weak=False)

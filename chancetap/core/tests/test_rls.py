@@ -536,6 +536,14 @@ def test_rls_setup_command_is_idempotent() -> None:
     assert "chancetap_app: present, granted (bound by row-level security)" in out.getvalue()
 
 
+@pytest.mark.django_db
+def test_deploy_check_warns_about_a_role_that_bypasses_rls() -> None:
+    role_set(connection, None)
+    assert [w.id for w in rls.check_runtime_role(databases=["default"])] == ["chancetap.W001"]
+    with app_role():
+        assert rls.check_runtime_role(databases=["default"]) == []
+
+
 # --- embedded mode --------------------------------------------------------------------------------
 
 
