@@ -8,17 +8,20 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
 DEV_LOGIN_META = '<meta name="chancetap-dev-login" content="1">'
 
 
 @lru_cache(maxsize=4)
-def _index_html(path: Path, mtime: float, dev_login: bool) -> str:
+def _index_html(path: Path, mtime: float, dev_login: bool, app_link: str) -> str:
     html = path.read_text(encoding="utf-8")
+    # TON Connect sends the player back here (``twaReturnUrl``) after the wallet app.
+    meta = f'<meta name="chancetap-app-link" content="{escape(app_link)}">'
     if dev_login:
-        html = html.replace("</head>", f"    {DEV_LOGIN_META}\n  </head>", 1)
-    return html
+        meta += f"\n    {DEV_LOGIN_META}"
+    return html.replace("</head>", f"    {meta}\n  </head>", 1)
 
 
 @require_GET
@@ -35,7 +38,13 @@ def index(request: HttpRequest) -> HttpResponse:
             status=503,
         )
     response = HttpResponse(
-        _index_html(path, mtime, settings.DEV_LOGIN_ENABLED), content_type="text/html"
+        _index_html(
+            path,
+            mtime,
+            settings.DEV_LOGIN_ENABLED,
+            f"https://t.me/{settings.TELEGRAM_BOT_USERNAME}/{settings.TELEGRAM_APP_NAME}",
+        ),
+        content_type="text/html",
     )
     patch_cache_control(response, max_age=300, public=False, private=True)
     patch_vary_headers(response, ["Accept-Language", "Authorization"])

@@ -86,6 +86,7 @@ def test_every_screen(server, browser, tiers, fund, make_user, lang: str, theme:
     for _ in range(12):
         tap.click()
     expect(page.get_by_test_id("bonus-progress")).to_contain_text("12 / 1")
+    page.wait_for_timeout(500)  # the last packet leaves within 200 ms
     run = BonusRun.objects.get(user=user, status="active")
     screenshot(page, f"bonus-{lang}-{theme}")
     expect(page.get_by_test_id("bottom-nav")).to_have_count(0)  # nested screen
@@ -113,4 +114,24 @@ def test_language_follows_telegram_and_the_profile_switch_sticks(server, browser
     page.get_by_test_id("profile").wait_for()
     expect(page.get_by_test_id("nav-home")).to_contain_text("Home")
     assert page.evaluate("document.documentElement.lang") == "en"
+    page.context.close()
+
+
+def test_link_wallet_loads_ton_connect_on_demand(server, browser, make_user):
+    """TON Connect is a lazy chunk: not loaded for the first screen, loaded on "Link wallet",
+    which asks the server for a one-time ton_proof payload and opens the wallet picker."""
+    user = make_user(first_name="Jana")
+    scripts: list[str] = []
+    page = open_miniapp(browser, server.base_url, init_data_for(user, "en"))
+    page.on("request", lambda r: scripts.append(r.url) if r.url.endswith(".js") else None)
+    page.get_by_test_id("nav-profile").click()
+    page.get_by_test_id("profile").wait_for()
+    assert not any("provider" in url for url in scripts)
+    with page.expect_response("**/api/v1/wallets/ton/payload") as payload:
+        page.get_by_test_id("link-wallet").click()
+    assert payload.value.status == 201
+    assert payload.value.json()["payload"]
+    assert any("provider" in url for url in scripts)
+    expect(page.locator("#tc-widget-root")).to_be_attached(timeout=10_000)
+    screenshot(page, "link-wallet-en-light")
     page.context.close()

@@ -24,7 +24,7 @@ export function Header({ me }: { me: Me }) {
         <button
           className="balance-pill"
           data-testid="user-balance"
-          onClick={() => askTopUp(100)}
+          onClick={() => askTopUp(null)}
           aria-label={t("home.topUp")}
         >
           ⭐ <span data-testid="balance-value">{me.balance}</span> <span aria-hidden>+</span>

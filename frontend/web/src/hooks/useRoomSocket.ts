@@ -140,6 +140,7 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
     return () => {
       offActivated();
       document.removeEventListener("visibilitychange", onVisible);
+      batcher.flush();
       batcher.stop();
       socket.stop();
       socketRef.current = null;

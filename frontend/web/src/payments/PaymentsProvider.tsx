@@ -38,8 +38,8 @@ interface StarsRequest {
 
 interface PaymentsApi {
   payStars: (request: StarsRequest) => Promise<PayOutcome>;
-  /** The balance is short: let the player choose Stars or TON, then call ``onCredited``. */
-  askTopUp: (shortfall: number, onCredited?: () => void) => void;
+  /** Top up (``shortfall`` set when the balance is short): Stars or TON, then ``onCredited``. */
+  askTopUp: (shortfall: number | null, onCredited?: () => void) => void;
   waiting: boolean;
 }
 
@@ -89,7 +89,11 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
   const [card, setCard] = useState<ResumablePayment | null>(() => loadResume());
   const [waiting, setWaiting] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [topUp, setTopUp] = useState<{ shortfall: number; onCredited?: () => void } | null>(null);
+  const [topUp, setTopUp] = useState<{
+    shortfall: number | null;
+    onCredited?: () => void;
+  } | null>(null);
+  const [amount, setAmount] = useState("100");
   const [tonStars, setTonStars] = useState<number | null>(null);
   const busy = useRef(false);
 
@@ -173,9 +177,14 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
     [settle, t],
   );
 
-  const askTopUp = useCallback((shortfall: number, onCredited?: () => void) => {
+  const askTopUp = useCallback((shortfall: number | null, onCredited?: () => void) => {
+    setAmount(String(shortfall ?? 100));
     setTopUp({ shortfall, onCredited });
   }, []);
+  const topUpStars = Math.max(
+    Number.isInteger(Number(amount)) ? Number(amount) : 0,
+    topUp?.shortfall ?? 1,
+  );
 
   const continueCard = async () => {
     if (!card || busy.current) return;
@@ -237,25 +246,40 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
         </div>
       )}
       {topUp && (
-        <Sheet title={t("pay.shortTitle")} onClose={() => setTopUp(null)} testId="topup-sheet">
-          <p>{t("pay.shortText", { count: topUp.shortfall })}</p>
+        <Sheet
+          title={topUp.shortfall ? t("pay.shortTitle") : t("pay.topupTitle")}
+          onClose={() => setTopUp(null)}
+          testId="topup-sheet"
+        >
+          {topUp.shortfall ? <p>{t("pay.shortText", { count: topUp.shortfall })}</p> : null}
+          <label className="form">
+            {t("pay.amount")}
+            <input
+              type="number"
+              inputMode="numeric"
+              min={topUp.shortfall ?? 1}
+              value={amount}
+              onChange={(event) => setAmount(event.target.value)}
+              data-testid="topup-amount"
+            />
+          </label>
           <button
             className="button button--wide"
             data-testid="topup-stars"
             onClick={async () => {
               const request = topUp;
               setTopUp(null);
-              const outcome = await payStars({ purpose: "topup", stars: request.shortfall });
+              const outcome = await payStars({ purpose: "topup", stars: topUpStars });
               if (outcome === "credited") request.onCredited?.();
             }}
           >
-            ⭐ {t("pay.withStars", { count: topUp.shortfall })}
+            ⭐ {t("pay.withStars", { count: topUpStars })}
           </button>
           <button
             className="button button--wide button--secondary"
             data-testid="topup-ton"
             onClick={() => {
-              setTonStars(topUp.shortfall);
+              setTonStars(topUpStars);
               setTopUp(null);
             }}
           >

@@ -63,6 +63,7 @@ export function Bonus() {
     });
     return () => {
       off();
+      tapper.flush(); // taps still waiting for their 200 ms packet go out before we leave
       tapper.stop();
       socket?.stop();
       batcher.current = null;

@@ -47,7 +47,7 @@ export function Profile() {
           <div className="balance" data-testid="profile-balance">
             ⭐ {t("home.stars", { count: profile.balance })}
           </div>
-          <button className="button button--small" onClick={() => askTopUp(100)}>
+          <button className="button button--small" onClick={() => askTopUp(null)}>
             {t("home.topUp")}
           </button>
         </div>

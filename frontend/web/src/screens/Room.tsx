@@ -17,7 +17,11 @@ import { errorText } from "../lib/errors";
 
 export function RoomScreen() {
   const { roomId } = useParams();
-  const id = Number(roomId);
+  // A new room (e.g. "Play again") starts from a clean slate: no results of the last one.
+  return <RoomView key={roomId} id={Number(roomId)} />;
+}
+
+function RoomView({ id }: { id: number }) {
   const me = useMe();
   const socket = useRoomSocket(id, me.data?.tg_id);
   const now = useNow(100);
