@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.events import user_event_send
 from accounts.models import User
+from chancetap.core import rls
 from chancetap.core.errors import ConflictError, ForbiddenError, NotFoundError
 from chancetap.core.transactions import on_commit
 from payments.ledger import Posting, ledger_post_in_tx
@@ -94,6 +95,9 @@ def bonus_run_cancel(*, user: User) -> BonusRun:
     return run
 
 
+# Row-level security: the room hub completes any player's run from whichever socket's context
+# started its ticker, so completion (a server decision backed by Redis counts) runs as ``service``.
+@rls.service()
 @transaction.atomic(durable=True)
 def bonus_run_complete(*, run_id: int) -> bool:
     """Credit the reward once the target is reached (idempotent: the run's key)."""

@@ -349,6 +349,27 @@ def test_ledger_postings_across_players_run_as_the_service(two_players, as_app) 
 
 
 @pytest.mark.django_db
+def test_a_bonus_run_completes_from_another_players_context(two_players, as_app) -> None:
+    # The room hub's ticker runs in the context of the socket that started it (any player).
+    from rooms.bonus import bonus_run_complete
+    from rooms.taps import bonus_prefix, sync_client
+
+    a, b = two_players
+    with rls.service():
+        run = BonusRun.objects.get(user=a)
+        BonusRun.objects.filter(pk=run.pk).update(expires_at=timezone.now() + timedelta(hours=1))
+    sync_client().hset(bonus_prefix(run.pk) + "taps", str(a.tg_id), run.target_taps)
+    try:
+        with rls.as_user(b.tg_id):
+            assert bonus_run_complete(run_id=run.pk) is True
+    finally:
+        sync_client().delete(bonus_prefix(run.pk) + "taps")
+    with rls.service():
+        assert BonusRun.objects.get(pk=run.pk).status == "completed"
+        assert LedgerEntry.objects.filter(user=a, kind="bonus_reward").count() == 1
+
+
+@pytest.mark.django_db
 def test_the_admin_sees_every_players_rows(two_players, as_app, client, make_user) -> None:
     with rls.service():
         staff = make_user(is_staff=True, is_superuser=True)
