@@ -171,9 +171,17 @@ def test_full_game_against_simulated_players(
     }
     assert ledger_mismatches() == []
 
-    page.get_by_test_id("to-lobby").click()
+    # "Play again" seats her in a new room of the same tier; leaving before the start refunds.
+    page.get_by_test_id("play-again").click()
+    page.get_by_test_id("waiting").wait_for(timeout=15_000)
+    expect(page.get_by_test_id("waiting-count")).to_contain_text("1")
+    assert balance_get(user_id=alice.tg_id) == 260
+    again = Room.objects.get(seats__user=alice, phase="gathering")
+    assert again.pk != room_id
+    page.get_by_test_id("leave-room").click()
     page.get_by_test_id("home").wait_for()
     expect(page.get_by_test_id("balance-value")).to_have_text("280")
+    assert balance_get(user_id=alice.tg_id) == 280
     page.context.close()
 
 
@@ -187,6 +195,7 @@ def test_reload_in_the_middle_of_a_game_restores_it(
     page.get_by_test_id("tier-20").click()
     page.get_by_test_id("waiting").wait_for(timeout=15_000)
     room_id = Room.objects.get(seats__user=bob, phase="gathering").pk
+    screenshot(page, f"waiting-{lang}-{theme}")
     sims = start_simulated_players(server, fund, 9, 20)
     try:
         room = shorten_game(room_id)

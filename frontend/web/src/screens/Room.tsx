@@ -110,6 +110,7 @@ function Waiting({
 }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const [leaving, setLeaving] = useState(false);
   const seats = room.max_players;
   const left = msUntil(room.deadline_at, now);
@@ -167,6 +168,7 @@ function Waiting({
           setLeaving(true);
           try {
             await api.leaveRoom(room.id);
+            await queryClient.invalidateQueries(); // the refund, the tier's occupancy
             navigate("/", { replace: true });
           } catch {
             setLeaving(false);
