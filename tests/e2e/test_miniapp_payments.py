@@ -193,3 +193,30 @@ def test_cancel_on_the_card_cancels_the_payment(bot_server, fake_bot_api, browse
     time.sleep(1)
     expect(page.get_by_test_id("payment-card")).to_have_count(0)
     page.context.close()
+
+
+def test_short_balance_pays_with_stars_and_joins_the_room(
+    bot_server, fake_bot_api, browser, make_user, tiers
+) -> None:
+    from rooms.models import Room
+
+    gus = make_user(first_name="Gus")
+    page = login(browser, bot_server, gus, "ru", "light")
+    page.get_by_test_id("tier-50").click()
+    sheet = page.get_by_test_id("topup-sheet")
+    expect(sheet).to_contain_text("50")  # the shortfall
+    expect(sheet.get_by_test_id("topup-amount")).to_have_value("50")
+    screenshot(page, "topup-short-ru-light")
+    sheet.get_by_test_id("topup-stars").click()
+    slug = opened_invoice(page)
+    payment = Payment.objects.get(user=gus)
+    assert payment.purpose == "topup"
+    assert payment.stars == 50
+    telegram_pays(bot_server, fake_bot_api, gus, payment)
+    fire_telegram_event(page, "invoice_closed", {"slug": slug, "status": "paid"})
+    # Credited, then the join the player asked for goes through by itself.
+    page.get_by_test_id("waiting").wait_for(timeout=20_000)
+    room = Room.objects.get(seats__user=gus, phase="gathering")
+    assert room.fee == 50
+    assert balance_get(user_id=gus.tg_id) == 0
+    page.context.close()
