@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { HashRouter } from "react-router";
-import { ApiError, login, type Profile } from "./api";
+import { ApiError, login, setReauthenticate, type Profile } from "./api";
 import { OutsideTelegram } from "./screens/OutsideTelegram";
 import { Shell } from "./Shell";
 import type { LaunchParams } from "./telegram";
@@ -30,6 +30,7 @@ export function App({ launch }: { launch: LaunchParams | null }) {
   useEffect(() => {
     if (!launch) return;
     let cancelled = false;
+    setReauthenticate(() => login(launch.initData));
     login(launch.initData).then(
       (result) => {
         if (!cancelled) setState({ kind: "ready", profile: result.user });

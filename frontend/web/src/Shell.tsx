@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
-import { api, getToken } from "./api";
+import { api, getToken, refreshToken } from "./api";
 import { emitMeEvent } from "./lib/events";
 import { inPaidGame, onPaidGameChange } from "./lib/guard";
 import { reportReconnect } from "./lib/reconnectTelemetry";
@@ -33,6 +33,7 @@ function useMeSocket() {
         if (typeof frame.type === "string") emitMeEvent(frame as { type: string });
       },
       onReconnected: reportReconnect,
+      onUnauthorized: refreshToken,
     }).start();
     const off = onEvent("activated", () => socket.nudge());
     return () => {

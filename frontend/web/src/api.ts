@@ -212,7 +212,33 @@ export function getToken(): string | null {
   return token;
 }
 
-export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+let reauthenticate: (() => Promise<unknown>) | null = null;
+let reauthenticating: Promise<boolean> | null = null;
+
+/** How to get a fresh JWT when the current one expired (login again with initData). */
+export function setReauthenticate(fn: (() => Promise<unknown>) | null): void {
+  reauthenticate = fn;
+}
+
+/** One re-login at a time, shared by every caller that met a 401 (REST and sockets). */
+export function refreshToken(): Promise<boolean> {
+  if (!reauthenticate) return Promise.resolve(false);
+  reauthenticating ??= reauthenticate().then(
+    () => true,
+    () => false,
+  );
+  const pending = reauthenticating;
+  void pending.finally(() => {
+    if (reauthenticating === pending) reauthenticating = null;
+  });
+  return pending;
+}
+
+export async function request<T>(
+  path: string,
+  init: RequestInit = {},
+  retried = false,
+): Promise<T> {
   const headers = new Headers(init.headers);
   headers.set("Accept", "application/json");
   if (init.body !== undefined) headers.set("Content-Type", "application/json");
@@ -226,6 +252,9 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
   }
   const text = await response.text();
   const body: unknown = text ? safeJson(text) : null;
+  if (response.status === 401 && !retried && current && (await refreshToken())) {
+    return request<T>(path, init, true);
+  }
   if (!response.ok) {
     const error = (body ?? {}) as { code?: string; message?: string; details?: unknown };
     throw new ApiError(

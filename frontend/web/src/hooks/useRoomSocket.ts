@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { getToken, type Room } from "../api";
+import { getToken, refreshToken, type Room } from "../api";
 import { reportReconnect } from "../lib/reconnectTelemetry";
 import { LiveSocket, wsUrl, type SocketStatus } from "../lib/socket";
 import { TapBatcher } from "../lib/taps";
@@ -78,6 +78,7 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
         if (value === "closed" && code === 4404) setClosed((old) => old ?? "not_found");
       },
       onReconnected: reportReconnect,
+      onUnauthorized: refreshToken,
       onFrame: (frame) => {
         const me = String(myIdRef.current ?? "");
         switch (frame.type) {

@@ -106,6 +106,25 @@ describe("reconnect backoff", () => {
     expect(FakeSocket.all).toHaveLength(2);
   });
 
+  it("refreshes an expired token once on 4401 and connects again", async () => {
+    let refreshed = 0;
+    const { socket } = start({
+      onUnauthorized: async () => {
+        refreshed += 1;
+        return true;
+      },
+    });
+    FakeSocket.all[0]!.drop(4401);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(refreshed).toBe(1);
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.drop(4401); // still refused: give up instead of looping
+    await Promise.resolve();
+    expect(refreshed).toBe(1);
+    expect(socket.status).toBe("closed");
+  });
+
   it("delivers JSON frames and sends only while open", () => {
     const { socket, frames } = start();
     expect(socket.send({ type: "taps" })).toBe(false);

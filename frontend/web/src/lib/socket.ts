@@ -21,6 +21,8 @@ export interface LiveSocketOptions {
   protocols?: () => string[];
   onFrame: (frame: Record<string, unknown>) => void;
   onStatus?: (status: SocketStatus, closeCode?: number) => void;
+  /** The server refused the token (4401): refresh it; resolves true to try again. */
+  onUnauthorized?: () => Promise<boolean>;
   /** Called after a reconnect with how long the connection was down. */
   onReconnected?: (durationMs: number) => void;
   create?: (url: string, protocols: string[]) => WebSocket;
@@ -33,6 +35,7 @@ export class LiveSocket {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private droppedAt: number | null = null;
   private stopped = false;
+  private reauthTried = false;
   status: SocketStatus = "connecting";
 
   constructor(private readonly options: LiveSocketOptions) {}
@@ -91,6 +94,7 @@ export class LiveSocket {
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.attempt = 0;
+      this.reauthTried = false;
       if (this.droppedAt !== null) {
         this.options.onReconnected?.(this.now() - this.droppedAt);
         this.droppedAt = null;
@@ -109,6 +113,16 @@ export class LiveSocket {
     socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket || this.stopped) return;
       this.socket = null;
+      if (event.code === 4401 && this.options.onUnauthorized && !this.reauthTried) {
+        // The JWT expired: get a fresh one, then connect again (once).
+        this.reauthTried = true;
+        this.setStatus("reconnecting", event.code);
+        void this.options.onUnauthorized().then((ok) => {
+          if (ok && !this.stopped) this.connect();
+          else this.setStatus("closed", event.code);
+        });
+        return;
+      }
       if (TERMINAL_CLOSE_CODES.has(event.code) || event.code === 1000) {
         this.setStatus("closed", event.code);
         return;

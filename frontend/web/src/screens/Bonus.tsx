@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { api, getToken } from "../api";
+import { api, getToken, refreshToken } from "../api";
 import { Loading } from "../components/Loading";
 import { onMeEvent } from "../lib/events";
 import { reportReconnect } from "../lib/reconnectTelemetry";
@@ -42,6 +42,7 @@ export function Bonus() {
       url: () => wsUrl("/ws/bonus/"),
       protocols: () => ["chancetap.v1", `bearer.${getToken() ?? ""}`],
       onReconnected: reportReconnect,
+      onUnauthorized: refreshToken,
       onFrame: (frame) => {
         if (frame.type === "state") {
           const state = frame.run as { taps: number } | null;
