@@ -134,6 +134,27 @@ class Packet:
     count: int
     timestamp_ms: int
     received_ms: int
+    flagged: bool = False  # broke the anti-cheat window: the flush makes the player a cheater
+
+
+class TapWindow:
+    """Taps a player sent within the last ``cheat_window_ms`` by this process's clock (SPEC: more
+    than 50 taps within any 2 s makes a cheater). Kept per room and player by the process that
+    receives the player's socket — reconnects to the same process (sticky sessions) keep it."""
+
+    __slots__ = ("entries", "total")
+
+    def __init__(self) -> None:
+        self.entries: deque[tuple[int, int]] = deque()
+        self.total = 0
+
+    def add(self, received_ms: int, count: int) -> int:
+        self.entries.append((received_ms, count))
+        self.total += count
+        horizon = received_ms - RULES.cheat_window_ms
+        while self.entries and self.entries[0][0] <= horizon:
+            self.total -= self.entries.popleft()[1]
+        return self.total
 
 
 @dataclass
@@ -141,6 +162,7 @@ class LocalRoom:
     info: RoomInfo
     members: set[Member] = field(default_factory=set)
     pending: list[Packet] = field(default_factory=list)
+    windows: dict[int, TapWindow] = field(default_factory=dict)
     version: int = 0
     events: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -209,8 +231,13 @@ class RoomHub:
     # --- taps ---------------------------------------------------------------------------------
     def enqueue(self, room_id: int, packet: Packet) -> None:
         room = self.rooms.get(room_id)
-        if room is not None:
-            room.pending.append(packet)
+        if room is None:
+            return
+        window = room.windows.get(packet.member.user_id)
+        if window is None:
+            window = room.windows[packet.member.user_id] = TapWindow()
+        packet.flagged = window.add(packet.received_ms, packet.count) > RULES.cheat_limit
+        room.pending.append(packet)
 
     async def _tick_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -238,10 +265,9 @@ class RoomHub:
                     room_id=room_id,
                     known_version=room.version,
                     target=room.info.target,
-                    window_ms=RULES.cheat_window_ms,
-                    limit=RULES.cheat_limit,
                     packets=[
-                        (p.member.user_id, p.count, p.timestamp_ms, p.received_ms) for p in packets
+                        (p.member.user_id, p.count, p.timestamp_ms, p.received_ms, p.flagged)
+                        for p in packets
                     ],
                 )
             )
@@ -272,14 +298,7 @@ class RoomHub:
                     self._spawn(database_sync_to_async(room_advance)(room_id=room_id))
             if reply.counts is not None and reply.version != room.version:
                 room.version = reply.version
-                frame = dumps(
-                    {
-                        "type": "progress",
-                        "room_id": room_id,
-                        "counts": reply.counts,
-                        "version": reply.version,
-                    }
-                )
+                frame = progress_frame(room_id, reply.counts, reply.version)
                 self.stats["progress"] += len(room.members)
                 for member in room.members:
                     member.outbox.push_progress(frame)
@@ -401,6 +420,14 @@ class RoomHub:
                     continue
                 for text in texts:
                     member.outbox.push(text)
+
+
+def progress_frame(room_id: int, counts: dict[str, int], version: int) -> str:
+    """The hot frame, encoded by hand (ids and counts are integers): several times faster than
+    ``json.dumps`` of the same dict, and byte-for-byte valid JSON."""
+    body = ",".join(f'"{int(user)}":{int(taps)}' for user, taps in counts.items())
+    head = f'{{"type":"progress","room_id":{int(room_id)},"counts":{{{body}}}'
+    return f'{head},"version":{int(version)}}}'
 
 
 def state_frame(state: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:

@@ -88,35 +88,59 @@ return {taps, first, now}
 
 # A web process flushes all packets its sockets received for one room in one call per tick, and
 # learns in the same call whether the room's counts moved (its own or other processes' packets).
-# ARGV: known version, window ms, limit, target, ttl, n, then n × (user, count, client ts,
-# received ms). The anti-cheat window and the tie-break time use when the web process received
-# the packet (a player's packets all reach one socket, so one clock), not when the tick ran: a
-# late tick must never make an honest player look faster than they were.
-# Returns {version, now, {code, first, …per packet}, counts as a flat list or {} if unchanged}.
-FLUSH_SCRIPT = (
-    _TAP_LUA
-    + """
+# The 2-second anti-cheat window is kept by the receiving process (rooms/hub.py: a player's
+# packets all arrive on one socket, timed by when the process received them — a late tick must
+# never make an honest player look faster than they were); a packet that broke the limit comes
+# flagged and makes the player a cheater here. Timestamps going backwards are checked against the
+# last one in Redis, so a packet replayed after a reconnect is refused whichever process gets it.
+# ARGV: known version, target, ttl, n, then n × (user, count, client ts, received ms, flagged).
+# Returns {version, {code, first, …per packet}, counts as a flat list or {} if unchanged}.
+FLUSH_SCRIPT = """
 local prefix = KEYS[1]
-local known = tonumber(ARGV[1])
-local window_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
-local target, ttl, n = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local known, target = tonumber(ARGV[1]), tonumber(ARGV[2])
+local ttl, n = tonumber(ARGV[3]), tonumber(ARGV[4])
+local cheaters, lastts, tapsk = prefix .. 'cheaters', prefix .. 'lastts', prefix .. 'taps'
 local results = {}
 local accepted = false
 for i = 0, n - 1 do
-  local base = 7 + 4 * i
-  local taps, first = tap(prefix, ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]),
-    window_ms, limit, target, ttl, tonumber(ARGV[base + 3]))
-  if taps >= 0 then accepted = true end
-  results[#results + 1] = taps
+  local base = 5 + 5 * i
+  local user, count = ARGV[base], tonumber(ARGV[base + 1])
+  local client_ts = tonumber(ARGV[base + 2])
+  local code, first = 0, 0
+  if redis.call('SISMEMBER', cheaters, user) == 1 then
+    code = -1
+  elseif ARGV[base + 4] == '1' then
+    redis.call('SADD', cheaters, user)
+    redis.call('EXPIRE', cheaters, ttl)
+    code = -3
+  else
+    local last = redis.call('HGET', lastts, user)
+    if last and client_ts < tonumber(last) then
+      code = -2
+    else
+      redis.call('HSET', lastts, user, client_ts)
+      code = redis.call('HINCRBY', tapsk, user, count)
+      redis.call('HSET', prefix .. 'reached', user, ARGV[base + 3])
+      accepted = true
+      if target > 0 and code >= target then
+        if redis.call('SET', prefix .. 'first', user, 'NX', 'EX', ttl) then first = 1 end
+      end
+    end
+  end
+  results[#results + 1] = code
   results[#results + 1] = first
 end
-if accepted then touch(prefix, ttl) end
+if accepted then
+  redis.call('INCR', prefix .. 'ver')
+  for _, k in ipairs({'taps', 'reached', 'lastts', 'ver'}) do
+    redis.call('EXPIRE', prefix .. k, ttl)
+  end
+end
 local version = tonumber(redis.call('GET', prefix .. 'ver') or '0')
 local counts = {}
-if version ~= known then counts = redis.call('HGETALL', prefix .. 'taps') end
-return {version, now, results, counts}
+if version ~= known then counts = redis.call('HGETALL', tapsk) end
+return {version, results, counts}
 """
-)
 
 STATUS = {-1: "cheater", -2: "tap_timestamp_backwards", -3: "cheater_flagged"}
 
@@ -257,52 +281,68 @@ class FlushRequest:
     room_id: int
     known_version: int
     target: int
-    window_ms: int
-    limit: int
-    packets: list[tuple[int, int, int, int]]  # (user, count, client ts, received ms)
+    # (user, count, client ts ms, received ms, broke the anti-cheat window)
+    packets: list[tuple[int, int, int, int, bool]]
 
 
 @dataclass(frozen=True)
 class RoomFlush:
     room_id: int
     version: int
-    server_ms: int
     results: list[TapResult]  # one per packet, in order
     counts: dict[str, int] | None  # every player's count when the version moved, else None
+
+
+def _pairs(flat: list[Any]) -> dict[str, int]:
+    return {str(flat[i]): int(flat[i + 1]) for i in range(0, len(flat), 2)}
 
 
 async def rooms_flush_async(
     client: aioredis.Redis, requests: list[FlushRequest]
 ) -> list[RoomFlush | Exception]:
-    """Count the rooms' packets and read their changed counts: one pipelined round trip."""
+    """Count the rooms' packets and read their changed counts.
+
+    One pipelined round trip: a script call for each room with packets, a plain ``GET`` of the
+    version for each room without (the common case for rooms whose players sit on other
+    processes) — plus a second round trip for the counts of those whose version moved.
+    """
     script = client.register_script(FLUSH_SCRIPT)
     pipe = client.pipeline(transaction=False)
     for r in requests:
-        args: list[int] = [
-            r.known_version,
-            r.window_ms,
-            r.limit,
-            r.target,
-            TTL_SECONDS,
-            len(r.packets),
-        ]
-        for packet in r.packets:
-            args.extend(packet)
+        if not r.packets:
+            pipe.get(prefix(r.room_id) + "ver")
+            continue
+        args: list[int] = [r.known_version, r.target, TTL_SECONDS, len(r.packets)]
+        for user, count, client_ts, received_ms, flagged in r.packets:
+            args += [user, count, client_ts, received_ms, int(flagged)]
         await script(keys=[prefix(r.room_id)], args=args, client=pipe)
     replies = await pipe.execute(raise_on_error=False)
     out: list[RoomFlush | Exception] = []
-    for r, reply in zip(requests, replies, strict=True):
+    moved: list[int] = []
+    for index, (r, reply) in enumerate(zip(requests, replies, strict=True)):
         if isinstance(reply, Exception):
             out.append(reply)
-            continue
-        version, now, flat, counts = int(reply[0]), int(reply[1]), reply[2], reply[3]
-        results = [_result([flat[i], flat[i + 1], now]) for i in range(0, len(flat), 2)]
-        changed = (
-            {str(counts[i]): int(counts[i + 1]) for i in range(0, len(counts), 2)}
-            if version != r.known_version
-            else None
-        )
-        out.append(RoomFlush(r.room_id, version, now, results, changed))
+        elif not r.packets:
+            version = int(reply or 0)
+            out.append(RoomFlush(r.room_id, version, [], None))
+            if version != r.known_version:
+                moved.append(index)
+        else:
+            version, flat, counts = int(reply[0]), reply[1], reply[2]
+            results = [_result([flat[i], flat[i + 1], 0]) for i in range(0, len(flat), 2)]
+            changed = _pairs(counts) if version != r.known_version else None
+            out.append(RoomFlush(r.room_id, version, results, changed))
+    if moved:
+        pipe = client.pipeline(transaction=False)
+        for index in moved:
+            pipe.hgetall(prefix(requests[index].room_id) + "taps")
+        for index, taps in zip(moved, await pipe.execute(raise_on_error=False), strict=True):
+            done = out[index]
+            if isinstance(taps, Exception):
+                out[index] = taps
+            elif isinstance(done, RoomFlush):
+                counts = {str(k): int(v) for k, v in taps.items()}
+                out[index] = RoomFlush(done.room_id, done.version, [], counts)
     return out
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 
-from rooms.hub import CLOSE_TOO_SLOW, OUTBOX_LIMIT, Outbox
-from rooms.taps import FlushRequest, async_client, prefix, rooms_flush_async
+from rooms.hub import CLOSE_TOO_SLOW, OUTBOX_LIMIT, Outbox, TapWindow, progress_frame
+from rooms.taps import FlushRequest, RoomFlush, async_client, rooms_flush_async
 
 _rooms = itertools.count(9_100_000)
 
@@ -38,56 +39,95 @@ def test_a_client_that_never_reads_is_closed_not_buffered_forever() -> None:
     assert outbox.pop() is None
 
 
-def request(room_id: int, version: int, packets: list[tuple[int, int, int, int]]) -> FlushRequest:
-    return FlushRequest(
-        room_id=room_id,
-        known_version=version,
-        target=0,
-        window_ms=2000,
-        limit=50,
-        packets=packets,
-    )
+def request(
+    room_id: int, version: int, packets: list[tuple[int, int, int, int, bool]]
+) -> FlushRequest:
+    return FlushRequest(room_id=room_id, known_version=version, target=0, packets=packets)
 
 
 async def test_one_round_trip_counts_several_rooms_and_reports_only_moved_counts() -> None:
     client = async_client()
     a, b, quiet = next(_rooms), next(_rooms), next(_rooms)
-    await client.delete(*(prefix(r) + k for r in (a, b, quiet) for k in ("taps", "ver")))
     replies = await rooms_flush_async(
         client,
         [
-            request(a, 0, [(1, 5, 1000, 10_000), (2, 3, 1000, 10_010), (1, 2, 1100, 10_020)]),
-            request(b, 0, [(3, 20, 1000, 10_000)]),
+            request(
+                a,
+                0,
+                [
+                    (1, 5, 1000, 10_000, False),
+                    (2, 3, 1000, 10_010, False),
+                    (1, 2, 1100, 10_020, False),
+                ],
+            ),
+            request(b, 0, [(3, 20, 1000, 10_000, False)]),
             request(quiet, 0, []),
         ],
     )
     first, second, third = replies
-    assert not isinstance(first, Exception)
-    assert not isinstance(second, Exception)
-    assert not isinstance(third, Exception)
+    assert isinstance(first, RoomFlush)
+    assert isinstance(second, RoomFlush)
+    assert isinstance(third, RoomFlush)
     assert [r.taps for r in first.results] == [5, 3, 7]
     assert first.counts == {"1": 7, "2": 3}
     assert second.counts == {"3": 20}
     assert third.counts is None
     assert third.results == []
     # Nothing new: the version did not move, so no counts come back.
-    again = await rooms_flush_async(client, [request(a, first.version, [])])
-    assert not isinstance(again[0], Exception)
-    assert again[0].counts is None
+    (again,) = await rooms_flush_async(client, [request(a, first.version, [])])
+    assert isinstance(again, RoomFlush)
+    assert again.counts is None
+    # Another process counted taps in room a: a room without local packets still learns of them.
+    await rooms_flush_async(client, [request(a, first.version, [(4, 1, 1000, 10_050, False)])])
+    (seen,) = await rooms_flush_async(client, [request(a, first.version, [])])
+    assert isinstance(seen, RoomFlush)
+    assert seen.counts == {"1": 7, "2": 3, "4": 1}
 
 
-async def test_the_cheat_window_uses_receive_times_not_the_flush_time() -> None:
+async def test_replays_and_flagged_packets_are_refused_and_the_cheater_stays_out() -> None:
     client = async_client()
     room = next(_rooms)
-    # Eleven packets of 5 received 200 ms apart (2 s apart end to end) flushed in ONE tick:
-    # an honest 25 taps/s player — never more than 50 taps within any 2 s.
-    honest = [(7, 5, 1000 + i, 50_000 + 200 * i) for i in range(11)]
-    # The same taps received within 1 s: 55 taps in 2 s — a cheater.
-    fast = [(8, 5, 1000 + i, 50_000 + 100 * i) for i in range(11)]
-    (reply,) = await rooms_flush_async(client, [request(room, 0, honest + fast)])
-    assert not isinstance(reply, Exception)
-    assert [r.refused for r in reply.results[:11]] == [None] * 11
-    assert reply.results[10].taps == 55
-    assert reply.results[21].refused == "cheater_flagged"
-    assert reply.counts is not None
-    assert reply.counts["7"] == 55
+    (reply,) = await rooms_flush_async(
+        client,
+        [
+            request(
+                room,
+                0,
+                [
+                    (1, 5, 2000, 10_000, False),
+                    (1, 5, 1999, 10_100, False),  # timestamp went backwards: a replay
+                    (2, 5, 2000, 10_000, True),  # broke the window: becomes a cheater
+                    (2, 1, 2100, 10_200, False),  # a cheater's later taps do not count
+                ],
+            )
+        ],
+    )
+    assert isinstance(reply, RoomFlush)
+    assert [(r.taps, r.refused) for r in reply.results] == [
+        (5, None),
+        (0, "tap_timestamp_backwards"),
+        (0, "cheater_flagged"),
+        (0, "cheater"),
+    ]
+    assert reply.counts == {"1": 5}
+
+
+def test_the_cheat_window_counts_taps_by_receive_time() -> None:
+    # 5 taps every 200 ms for 3 s (25 taps/s): never more than 50 within any 2 s.
+    honest = TapWindow()
+    assert max(honest.add(50_000 + 200 * i, 5) for i in range(16)) == 50
+    # The same taps received 100 ms apart: 55 within 2 s at the eleventh packet.
+    fast = TapWindow()
+    totals = [fast.add(50_000 + 100 * i, 5) for i in range(11)]
+    assert totals[-1] == 55
+    assert max(totals[:-1]) == 50
+
+
+def test_progress_frames_encoded_by_hand_are_the_json_of_the_frame() -> None:
+    counts = {"700000001": 12, "8": 0}
+    assert json.loads(progress_frame(5, counts, 9)) == {
+        "type": "progress",
+        "room_id": 5,
+        "counts": counts,
+        "version": 9,
+    }

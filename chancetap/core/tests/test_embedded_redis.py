@@ -28,24 +28,8 @@ def test_embedded_redis_runs_the_tap_scripts_and_refuses_public_binds() -> None:
                 break
             except redis.ConnectionError:
                 time.sleep(0.1)
-        version, _now, results, counts = client.eval(
-            FLUSH_SCRIPT,
-            1,
-            prefix(1),
-            0,
-            2000,
-            50,
-            0,
-            60,
-            2,
-            7,
-            5,
-            1000,
-            10_000,
-            8,
-            3,
-            1000,
-            10_010,
+        version, results, counts = client.eval(
+            FLUSH_SCRIPT, 1, prefix(1), 0, 0, 60, 2, 7, 5, 1000, 10_000, 0, 8, 3, 1000, 10_010, 0
         )
         assert results == [5, 0, 3, 0]
         assert version == 1
