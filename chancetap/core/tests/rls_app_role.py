@@ -6,7 +6,10 @@ The test database belongs to ``postgres`` (a superuser, which row-level security
 without this plugin the policies are not exercised. With it, every connection a database test
 opens switches to ``chancetap_app`` (``SET ROLE``): each query is filtered by the policies and
 needs the claims our entry points set. Test code itself (fixtures, assertions) runs with the
-``service`` claim, like a management command.
+``service`` claim, like a management command; threads the code under test starts get no claim (a
+new thread starts with an empty context), as in a web process. Tests that call services from bare
+threads of their own (not through a request, socket, task or bot update) therefore see no rows;
+``--rls-threads-service`` gives such threads the ``service`` claim instead.
 """
 
 from __future__ import annotations
@@ -55,8 +58,17 @@ def app_role(role: str = rls.APP_DB_ROLE) -> Iterator[None]:
             role_set(connection, None)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--rls-threads-service",
+        action="store_true",
+        help="threads without claims run as service (the test's own threads calling services)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    rls.process_default_set(rls.SERVICE)
+    if config.getoption("--rls-threads-service"):
+        rls.process_default_set(rls.SERVICE)
 
 
 @pytest.fixture(autouse=True)
@@ -69,5 +81,5 @@ def _rls_app_role(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     # Set the test database up first, so its teardown (rollback or flush) runs after ours.
     request.getfixturevalue("_django_db_helper")
-    with app_role():
+    with app_role(), rls.service():
         yield
