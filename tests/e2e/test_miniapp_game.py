@@ -199,6 +199,7 @@ def test_reload_in_the_middle_of_a_game_restores_it(
     sims = start_simulated_players(server, fund, 9, 20)
     try:
         room = shorten_game(room_id)
+        assert room.started_at is not None
         Room.objects.filter(pk=room_id).update(
             ends_at=room.started_at + timedelta(seconds=GAME_SECONDS + 8)
         )
@@ -225,6 +226,7 @@ def test_reload_in_the_middle_of_a_game_restores_it(
             sims.kill()
     room = Room.objects.get(pk=room_id)
     assert room.phase == "finished"
+    assert room.winner_id is not None
     winner = User.objects.get(tg_id=room.winner_id)
     # The screen shows the server's winner, whoever it is.
     expect(page.get_by_test_id("winner-name")).to_have_text(winner.first_name)
@@ -286,6 +288,7 @@ def test_hero_room_created_joined_by_key_and_started(
     assert host.get_by_test_id("tap-button").count() == 0  # the organizer watches
     room.refresh_from_db()
     assert room.phase in ("countdown", "playing")
+    assert room.started_at is not None
     Room.objects.filter(pk=room.pk).update(
         ends_at=room.started_at + timedelta(seconds=GAME_SECONDS)
     )
