@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.ws_auth import AuthenticatedConsumerMixin
+from chancetap.core import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_active, bonus_run_complete, bonus_run_public
 from rooms.taps import async_client, bonus_prefix, taps_record_async
@@ -21,19 +22,28 @@ def _run_state(user_id: int) -> dict[str, Any] | None:
 
 class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
     run: dict[str, Any] | None = None
+    counted = False
 
     async def connect(self) -> None:
         if await self.refuse_unless_authenticated():
             return
         await self.accept(self._chosen_subprotocol())
+        self.counted = True
+        metrics.ws_connections.labels(endpoint="bonus").inc()
         self.run = await database_sync_to_async(_run_state)(self.scope["user"].tg_id)
         await self.send_json({"type": "state", "run": self.run})
+
+    async def disconnect(self, code: int) -> None:
+        if self.counted:
+            self.counted = False
+            metrics.ws_connections.labels(endpoint="bonus").dec()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             frame = json.loads(text_data or "")
         except ValueError:
             frame = None
+        metrics.ws_message("in", frame.get("type") if isinstance(frame, dict) else None)
         if not isinstance(frame, dict) or frame.get("type") != "taps":
             await self._error("frame_unsupported", "Send taps frames here.")
             return
@@ -52,6 +62,7 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
             last_timestamp_ms=None,
         )
         if problem is not None:
+            metrics.tap_packet(problem.value, frame.get("count"))
             await self._error(problem.value, "This tap packet was refused.")
             return
         user_id = self.scope["user"].tg_id
@@ -66,6 +77,7 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
             target=int(self.run["target_taps"]),
             key_prefix=bonus_prefix(int(self.run["id"])),
         )
+        metrics.tap_packet(result.refused, frame["count"])
         if result.refused is not None:
             await self._error(result.refused, "These taps do not count.")
             return
@@ -76,6 +88,11 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
             await database_sync_to_async(bonus_run_complete)(run_id=int(self.run["id"]))
             self.run = None
             await self.send_json({"type": "completed"})
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        metrics.ws_message("out", content.get("type") if isinstance(content, dict) else None)
+        return json.dumps(content)
 
     async def _error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})

@@ -22,6 +22,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from accounts.ws_auth import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
+from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
 from rooms import engine
@@ -32,6 +33,7 @@ from rooms.services import hero_room_start, room_group, room_leave, room_snapsho
 REACTIONS = ("🔥", "😂", "😎", "🚀", "💪", "🍀", "⚡", "🎯", "😱", "👏")
 REACTION_INTERVAL = 0.5
 SUBPROTOCOL = "chancetap.v1"
+PROGRESS_PREFIX = '{"type":"progress"'
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -68,6 +70,7 @@ class RoomConsumer:
         if member is None:
             return
         writer = asyncio.get_running_loop().create_task(self._write())
+        metrics.ws_connections.labels(endpoint="room").inc()
         try:
             while True:
                 message = await self._receive()
@@ -77,6 +80,7 @@ class RoomConsumer:
                 elif kind == "websocket.disconnect":
                     break
         finally:
+            metrics.ws_connections.labels(endpoint="room").dec()
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
@@ -122,8 +126,16 @@ class RoomConsumer:
         while True:
             await outbox.wake.wait()
             outbox.wake.clear()
+            progress = 0
             while (text := outbox.pop()) is not None:
                 await self._send({"type": "websocket.send", "text": text})
+                # Progress frames (most of the traffic) are counted once per drained batch.
+                if text.startswith(PROGRESS_PREFIX):
+                    progress += 1
+                else:
+                    metrics.ws_sent(text)
+            if progress:
+                metrics.ws_message("out", "progress", progress)
             if outbox.close_code is not None:
                 await self._send({"type": "websocket.close", "code": outbox.close_code})
                 return
@@ -133,12 +145,15 @@ class RoomConsumer:
         try:
             frame = json.loads(text or "")
         except ValueError:
+            metrics.ws_message("in", None)
             self._error("frame_invalid", "Frames must be JSON.")
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            metrics.ws_message("in", None)
             self._error("frame_invalid", "A frame needs a 'type'.")
             return
         kind = frame["type"]
+        metrics.ws_message("in", kind)
         try:
             if kind == "taps":
                 self._on_taps(frame)
@@ -165,9 +180,11 @@ class RoomConsumer:
         assert self.member is not None
         info = hub().info(self.room_id)
         if info.organizer_id == self.member.user_id:
+            metrics.tap_packet("organizer_cannot_play", frame.get("count"))
             self._error("organizer_cannot_play", "Organizers watch; they do not tap.")
             return
         if "user_id" in frame and frame["user_id"] != self.member.user_id:
+            metrics.tap_packet("tap_sender_invalid", frame.get("count"))
             self._error("tap_sender_invalid", "Taps are counted for the signed-in player.")
             return
         now_ms = int(time.time() * 1000)
@@ -181,6 +198,7 @@ class RoomConsumer:
             last_timestamp_ms=None,
         )
         if problem is not None:
+            metrics.tap_packet(problem.value, frame.get("count"))
             self._error(problem.value, "This tap packet was refused.")
             return
         hub().enqueue(self.room_id, Packet(self.member, frame["count"], frame["timestamp"], now_ms))

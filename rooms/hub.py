@@ -30,6 +30,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from chancetap.core import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_complete
 from rooms.services import room_advance, room_group, room_snapshot
@@ -280,6 +281,7 @@ class RoomHub:
         except Exception as exc:
             replies = [exc] * len(requests)
         bonus: list[tuple[Member, int]] = []
+        accepted = 0
         for (room_id, room, packets), reply in zip(batches, replies, strict=True):
             if isinstance(reply, Exception):
                 logger.warning("room flush failed", extra={"room_id": room_id}, exc_info=reply)
@@ -287,11 +289,16 @@ class RoomHub:
                     {"type": "error", "code": "taps_unavailable", "message": "Taps not counted."}
                 )
                 for packet in packets:
+                    metrics.tap_packet("taps_unavailable", packet.count)
                     packet.member.outbox.push(refusal)
                 continue
             self.stats["packets"] += len(packets)
             for packet, result in zip(packets, reply.results, strict=True):
                 self._answer(packet, result)
+                if result.refused is None:
+                    accepted += packet.count
+                else:
+                    metrics.tap_packet(result.refused, packet.count)
                 if result.refused is None and packet.member.bonus_run is not None:
                     bonus.append((packet.member, packet.count))
                 if result.first_to_target:
@@ -305,6 +312,8 @@ class RoomHub:
             if not room.members and not room.pending and self.rooms.get(room_id) is room:
                 self.rooms.pop(room_id, None)
                 self._spawn(self._sync_group(room_id))
+        if accepted:
+            metrics.tap_packet(None, accepted)
         if bonus:
             await self._bonus(client, bonus)
 

@@ -141,6 +141,7 @@ WS_FRAME_TYPES = frozenset(
         "payment",
         "bonus",
         "room.reaction",
+        "completed",
     }
 )
 
@@ -161,12 +162,17 @@ def ws_sent(text: str) -> None:
     ws_message("out", frame_type)
 
 
+MAX_PACKET_TAPS = 20
+
+
 def tap_packet(refused: str | None, count: object) -> None:
     """Count the taps of one packet as accepted or rejected (with why); flags a new cheater."""
     taps = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
     if refused is None:
         taps_total.labels(outcome="accepted", reason="ok").inc(taps)
         return
+    if taps > MAX_PACKET_TAPS:  # a malformed packet's claimed count is not taps (and may be 10**19)
+        taps = 1
     taps_total.labels(outcome="rejected", reason=refused[:40]).inc(taps)
     if refused == "cheater_flagged":
         cheaters_flagged_total.labels(reason="tap_rate").inc()

@@ -66,11 +66,12 @@ def test_tap_packets_count_taps_and_flag_cheaters() -> None:
     metrics.tap_packet(None, 7)
     metrics.tap_packet("tap_count_invalid", "many")  # a malformed packet counts once
     metrics.tap_packet("tap_count_invalid", True)
-    metrics.tap_packet("cheater_flagged", 40)
+    metrics.tap_packet("tap_count_invalid", 10**19)
+    metrics.tap_packet("cheater_flagged", 20)
     metrics.tap_packet("cheater", 3)  # already flagged: rejected, not flagged again
     assert value(metrics.taps_total, outcome="accepted", reason="ok") == accepted + 7
-    assert value(metrics.taps_total, outcome="rejected", reason="tap_count_invalid") == rate + 2
+    assert value(metrics.taps_total, outcome="rejected", reason="tap_count_invalid") == rate + 3
     assert (
-        value(metrics.taps_total, outcome="rejected", reason="cheater_flagged") == flagged_taps + 40
+        value(metrics.taps_total, outcome="rejected", reason="cheater_flagged") == flagged_taps + 20
     )
     assert value(metrics.cheaters_flagged_total, reason="tap_rate") == cheaters + 1
