@@ -3,15 +3,13 @@
 A plain ASGI application rather than a Channels consumer: a room socket is the hot path (a packet
 per player every 200 ms, a progress frame per room every 100 ms), and it needs none of a
 consumer's per-socket machinery — the process's ``RoomHub`` holds the channel-layer subscription
-for each room and counts the taps in Redis once per tick. Each connection has two tasks: this
-reader, which validates frames, and a writer draining its outbox (so one slow client never holds
-up a room, and stale progress snapshots are replaced rather than queued).
+for each room and counts the taps in Redis once per tick. Each connection has one task, this
+reader, which validates frames; frames out go through its ``Outbox``, written at once (see
+``rooms.hub.Outbox`` for what happens when a client reads too slowly).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import random
 import time
@@ -27,13 +25,23 @@ from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
 from rooms import engine
 from rooms.bonus import bonus_run_active, bonus_run_public
-from rooms.hub import RULES, Member, Outbox, Packet, RoomInfo, dumps, hub, room_counts, state_frame
+from rooms.hub import (
+    RULES,
+    Member,
+    Outbox,
+    Packet,
+    RoomHub,
+    RoomInfo,
+    dumps,
+    hub,
+    room_counts,
+    state_frame,
+)
 from rooms.services import hero_room_start, room_group, room_leave, room_snapshot
 
 REACTIONS = ("🔥", "😂", "😎", "🚀", "💪", "🍀", "⚡", "🎯", "😱", "👏")
 REACTION_INTERVAL = 0.5
 SUBPROTOCOL = "chancetap.v1"
-PROGRESS_PREFIX = '{"type":"progress"'
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -51,7 +59,7 @@ class RoomConsumer:
         self._receive = receive
         self._send = send
         self.room_id = 0
-        self.outbox = Outbox()
+        self.outbox = Outbox(send)
         self.member: Member | None = None
         self.last_reaction = 0.0
 
@@ -64,12 +72,12 @@ class RoomConsumer:
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def run(self) -> None:
+        self.hub: RoomHub = hub()
         if (await self._receive())["type"] != "websocket.connect":
             return
         member = await self._connect()
         if member is None:
             return
-        writer = asyncio.get_running_loop().create_task(self._write())
         metrics.ws_connections.labels(endpoint="room").inc()
         try:
             while True:
@@ -81,10 +89,8 @@ class RoomConsumer:
                     break
         finally:
             metrics.ws_connections.labels(endpoint="room").dec()
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
-            await hub().leave(self.room_id, member)
+            self.outbox.detach()
+            await self.hub.leave(self.room_id, member)
 
     async def _connect(self) -> Member | None:
         subprotocol = SUBPROTOCOL if SUBPROTOCOL in (self.scope.get("subprotocols") or []) else None
@@ -107,7 +113,7 @@ class RoomConsumer:
         bonus_run = await database_sync_to_async(_bonus_state)(user.tg_id)
         await self._send({"type": "websocket.accept", "subprotocol": subprotocol})
         self.member = Member(user_id=user.tg_id, outbox=self.outbox, bonus_run=bonus_run)
-        await hub().join(self.room_id, self.member, RoomInfo.from_state(state))
+        await self.hub.join(self.room_id, self.member, RoomInfo.from_state(state))
         self.outbox.push(dumps(state_frame(state, await room_counts(self.room_id))))
         return self.member
 
@@ -120,25 +126,6 @@ class RoomConsumer:
             }
         )
         await self._send({"type": "websocket.close", "code": close})
-
-    async def _write(self) -> None:
-        outbox = self.outbox
-        while True:
-            await outbox.wake.wait()
-            outbox.wake.clear()
-            progress = 0
-            while (text := outbox.pop()) is not None:
-                await self._send({"type": "websocket.send", "text": text})
-                # Progress frames (most of the traffic) are counted once per drained batch.
-                if text.startswith(PROGRESS_PREFIX):
-                    progress += 1
-                else:
-                    metrics.ws_sent(text)
-            if progress:
-                metrics.ws_message("out", "progress", progress)
-            if outbox.close_code is not None:
-                await self._send({"type": "websocket.close", "code": outbox.close_code})
-                return
 
     # --- client frames ------------------------------------------------------------------------
     async def _on_text(self, text: str | None) -> None:
@@ -153,11 +140,12 @@ class RoomConsumer:
             self._error("frame_invalid", "A frame needs a 'type'.")
             return
         kind = frame["type"]
+        if kind == "taps":  # the hot frame: counted in batches by the hub's flush
+            self._on_taps(frame)
+            return
         metrics.ws_message("in", kind)
         try:
-            if kind == "taps":
-                self._on_taps(frame)
-            elif kind == "ping":
+            if kind == "ping":
                 self.outbox.push(dumps({"type": "pong", "server_time": int(time.time() * 1000)}))
             elif kind == "reaction":
                 self._on_reaction(frame)
@@ -178,14 +166,16 @@ class RoomConsumer:
 
     def _on_taps(self, frame: dict[str, Any]) -> None:
         assert self.member is not None
-        info = hub().info(self.room_id)
+        info = self.hub.info(self.room_id)
         if info.organizer_id == self.member.user_id:
-            metrics.tap_packet("organizer_cannot_play", frame.get("count"))
-            self._error("organizer_cannot_play", "Organizers watch; they do not tap.")
+            self._refuse_packet(
+                frame, "organizer_cannot_play", "Organizers watch; they do not tap."
+            )
             return
         if "user_id" in frame and frame["user_id"] != self.member.user_id:
-            metrics.tap_packet("tap_sender_invalid", frame.get("count"))
-            self._error("tap_sender_invalid", "Taps are counted for the signed-in player.")
+            self._refuse_packet(
+                frame, "tap_sender_invalid", "Taps are counted for the signed-in player."
+            )
             return
         now_ms = int(time.time() * 1000)
         problem = engine.packet_error(
@@ -198,14 +188,19 @@ class RoomConsumer:
             last_timestamp_ms=None,
         )
         if problem is not None:
-            metrics.tap_packet(problem.value, frame.get("count"))
-            self._error(problem.value, "This tap packet was refused.")
+            self._refuse_packet(frame, problem.value, "This tap packet was refused.")
             return
-        hub().enqueue(self.room_id, Packet(self.member, frame["count"], frame["timestamp"], now_ms))
+        packet = Packet(self.member, frame["count"], frame["timestamp"], now_ms)
+        self.hub.enqueue(self.room_id, packet)
+
+    def _refuse_packet(self, frame: dict[str, Any], code: str, message: str) -> None:
+        metrics.ws_message("in", "taps")
+        metrics.tap_packet(code, frame.get("count"))
+        self._error(code, message)
 
     def _on_reaction(self, frame: dict[str, Any]) -> None:
         assert self.member is not None
-        info = hub().info(self.room_id)
+        info = self.hub.info(self.room_id)
         if info.started_ms and time.time() * 1000 >= info.started_ms:
             self._error("reaction_closed", "Reactions end when the game starts.")
             return

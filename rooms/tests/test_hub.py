@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 
@@ -131,3 +132,50 @@ def test_progress_frames_encoded_by_hand_are_the_json_of_the_frame() -> None:
         "counts": counts,
         "version": 9,
     }
+
+
+async def test_frames_are_written_at_once_and_queue_only_behind_a_waiting_send() -> None:
+    sent: list[dict] = []
+    gate = asyncio.Event()
+    gate.set()
+
+    async def send(message: dict) -> None:
+        if not gate.is_set():
+            await gate.wait()
+        sent.append(message)
+
+    outbox = Outbox(send)
+    outbox.push("a")
+    assert [m["text"] for m in sent] == ["a"]  # written without a task or a tick
+    gate.clear()
+    outbox.push("b")  # this send waits (backpressure): later frames queue behind it
+    outbox.push_progress("p1")
+    outbox.push("c")
+    outbox.push_progress("p2")  # replaces p1 in its place
+    assert [m["text"] for m in sent] == ["a"]
+    assert outbox.drainer is not None
+    gate.set()
+    await asyncio.wait_for(outbox.drainer, 5)
+    assert [m["text"] for m in sent] == ["a", "b", "p2", "c"]
+    outbox.push("d")  # drained: back to immediate writes
+    assert sent[-1]["text"] == "d"
+    outbox.close(1000)
+    assert sent[-1] == {"type": "websocket.close", "code": 1000}
+    outbox.push("after close")
+    assert sent[-1] == {"type": "websocket.close", "code": 1000}
+
+
+async def test_a_send_that_fails_marks_the_socket_gone() -> None:
+    calls = 0
+
+    async def send(message: dict) -> None:
+        nonlocal calls
+        calls += 1
+        raise OSError("connection reset")
+
+    outbox = Outbox(send)
+    outbox.push("a")
+    assert outbox.gone
+    outbox.push("b")
+    outbox.push_progress("p")
+    assert calls == 1
