@@ -7,9 +7,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from accounts.initdata import make_init_data
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -113,3 +117,16 @@ def telegram_events(page: Page, kind: str | None = None) -> list[tuple[str, dict
 def fire_telegram_event(page: Page, kind: str, data: dict) -> None:
     """Deliver an event the way a Telegram client does (``Telegram.WebView.receiveEvent``)."""
     page.evaluate("([k, d]) => window.Telegram.WebView.receiveEvent(k, d)", [kind, data])
+
+
+def init_data_for(user: Any, lang: str) -> str:
+    """initData for ``user`` signed with the test bot token, in Telegram language ``lang``."""
+    return make_init_data(
+        bot_token=settings.TELEGRAM_BOT_TOKEN,
+        user={
+            "id": user.tg_id,
+            "first_name": user.first_name,
+            "username": user.username,
+            "language_code": lang,
+        },
+    )

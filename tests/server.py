@@ -68,6 +68,9 @@ class ServerProcess:
                 str(self.port),
                 "--log-level",
                 "warning",
+                # A test's browser may still hold sockets open: do not wait on them at the end.
+                "--timeout-graceful-shutdown",
+                "2",
             ]
         else:
             cmd = [

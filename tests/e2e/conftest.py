@@ -11,14 +11,23 @@ from tests.browser import chromium
 from tests.server import ROOT, ServerProcess, child_env
 
 
-@pytest.fixture
-def server(transactional_db) -> Iterator[ServerProcess]:
-    """A real uvicorn process serving the app on the test database."""
-    process = ServerProcess()
+@pytest.fixture(scope="module")
+def _module_server(django_db_setup, django_db_blocker) -> Iterator[ServerProcess]:
+    """One uvicorn process per test module (a start costs seconds); the data is per test."""
+    with django_db_blocker.unblock():
+        process = ServerProcess()
     try:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture
+def server(transactional_db, _module_server: ServerProcess) -> ServerProcess:
+    """A real uvicorn process serving the app on the test database (emptied after each test)."""
+    if _module_server.process.poll() is not None:
+        raise RuntimeError(f"the test server died: {_module_server.log_path.read_text()[-2000:]}")
+    return _module_server
 
 
 @pytest.fixture(scope="module")

@@ -14,33 +14,19 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from accounts.initdata import make_init_data
 from accounts.models import User
 from accounts.tokens import token_issue
 from payments.ledger import balance_get, ledger_mismatches
 from rooms.models import Room
-from tests.browser import open_miniapp, screenshot, telegram_events
+from tests.browser import init_data_for, open_miniapp, screenshot, telegram_events
 from tests.server import ROOT, child_env
 
 pytestmark = pytest.mark.e2e
 
 SIM_FIRST_ID = 900_000_000
 GAME_SECONDS = 12
-
-
-def init_data_for(user: User, lang: str) -> str:
-    return make_init_data(
-        bot_token=settings.TELEGRAM_BOT_TOKEN,
-        user={
-            "id": user.tg_id,
-            "first_name": user.first_name,
-            "username": user.username,
-            "language_code": lang,
-        },
-    )
 
 
 def wait_for(predicate, wait: float = 30, step: float = 0.1):

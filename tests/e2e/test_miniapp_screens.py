@@ -4,12 +4,16 @@ Telegram contract checked along the way (BackButton, swipes, theme)."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
-from accounts.initdata import make_init_data
 from rooms.models import BonusRun
-from tests.browser import fire_telegram_event, open_miniapp, screenshot, telegram_events
+from tests.browser import (
+    fire_telegram_event,
+    init_data_for,
+    open_miniapp,
+    screenshot,
+    telegram_events,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -17,18 +21,6 @@ NAV = {
     "en": ["Home", "Leaderboard", "Profile", "Create"],
     "ru": ["Главная", "Рейтинг", "Профиль", "Создать"],
 }
-
-
-def init_data_for(user, lang: str) -> str:
-    return make_init_data(
-        bot_token=settings.TELEGRAM_BOT_TOKEN,
-        user={
-            "id": user.tg_id,
-            "first_name": user.first_name,
-            "username": user.username,
-            "language_code": lang,
-        },
-    )
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
