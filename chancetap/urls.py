@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.apis import dev_login_view
-from botapp.webhook import telegram_webhook
+from botapp.webhook_entry import telegram_webhook
 from chancetap.core.health import healthz, readyz
 from chancetap.core.metrics_view import metrics_view
 from chancetap.core.telemetry import WsReconnectApi

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import CreateInvoiceLink, RefundStarPayment
-from aiogram.types import LabeledPrice
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,7 +23,6 @@ from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.i18n import language_for
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
-from chancetap.core.telegram_api import TelegramAPIError, bot_call
 from leaderboards.services import donation_record_in_tx, donation_refund_in_tx
 from payments.ledger import InsufficientBalanceError, Posting, ledger_post_in_tx
 from payments.models import (
@@ -129,6 +125,13 @@ def _invoice_amount(
 
 
 def _invoice_link_create(*, payment_id: uuid.UUID, purpose: str, stars: int, lang: str) -> str:
+    # aiogram is imported where it is used: importing it costs a process ~3.5 s (pydantic models)
+    from aiogram.exceptions import TelegramAPIError
+    from aiogram.methods import CreateInvoiceLink
+    from aiogram.types import LabeledPrice
+
+    from chancetap.core.telegram_api import bot_call
+
     title, description = INVOICE_TEXTS[lang][Payment.Purpose(purpose)]
     try:
         return str(
@@ -425,6 +428,11 @@ def support_refund_issue(*, charge_id: str, staff: User, reason: str) -> Support
     Refused while the balance no longer covers the credit. ``CHARGE_ALREADY_REFUNDED`` counts as
     done. Every attempt is audited, refused and failed ones included.
     """
+    from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+    from aiogram.methods import RefundStarPayment
+
+    from chancetap.core.telegram_api import bot_call
+
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("refund_reason_required", "Say why the payment is refunded.")
@@ -543,6 +551,8 @@ def payments_reconcile(*, max_pages: int = 50, page_size: int = 100) -> Reconcil
     ``transaction.id`` = its ``telegram_payment_charge_id``; a refund has ``receiver`` = the user.
     """
     from aiogram.methods import GetStarTransactions
+
+    from chancetap.core.telegram_api import bot_call
 
     report = ReconcileReport()
     offset = 0
