@@ -97,13 +97,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_load(active: list[tuple[str, int]], idle: list[str], seconds: float, pid: int) -> dict:
+def run_load(
+    active: list[tuple[str, int]],
+    idle: list[str],
+    seconds: float,
+    pid: int,
+    *,
+    deflate: bool = False,
+) -> dict:
     """Drive the Node load generator (bench/node/load.js, pinned to CPU 1) against ``pid``."""
     plan = {
         "active": active,
         "idle": idle,
         "seconds": seconds,
         "origin": "http://127.0.0.1:8000",
+        "deflate": deflate,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(plan, f)
@@ -262,6 +270,8 @@ def main() -> None:
                 [url.format(r, tok) for r, ps in idle for _, tok in ps],
                 args.seconds,
                 ours.pid,
+                # the loader offers compression only to the server configured to accept it
+                deflate=name.endswith("+deflate"),
             )
         finally:
             ours.terminate()

@@ -2,7 +2,8 @@
 // generator (pinned to its own core) is never the bottleneck of the server under test.
 //
 //   node load.js <plan.json>
-// plan: {"active": [[url, userId], ...], "idle": [url, ...], "seconds": 10, "origin": "..."}
+// plan: {"active": [[url, userId], ...], "idle": [url, ...], "seconds": 10, "origin": "...",
+//        "deflate": false}  (deflate: offer permessage-deflate, as browsers do)
 // stdout, one JSON line per phase: {"phase":"held",...}, {"phase":"go"}, {"phase":"done",...}.
 // Each player sends {"type":"taps","count":2,"timestamp":ms} every 200 ms and records, per
 // packet, the time until a `progress` frame shows its count.
@@ -21,7 +22,7 @@ const sockets = [];
 
 function open(url) {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { origin: plan.origin, perMessageDeflate: false });
+    const ws = new WebSocket(url, { origin: plan.origin, perMessageDeflate: Boolean(plan.deflate) });
     ws.once("open", () => resolve(ws));
     ws.once("error", () => resolve(null));
   });
