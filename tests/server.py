@@ -109,3 +109,31 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._log.close()
+
+
+def celery_worker_start(log_name: str, schedule: Path) -> subprocess.Popen[bytes]:
+    """A real Celery worker with beat (room timers, the sweeper) on the test database, in its own
+    session so a test can kill it like an operator would."""
+    log = (ROOT / "var" / f"{log_name}.log").open("w")
+    try:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "chancetap",
+                "worker",
+                "-B",
+                "--pool=solo",
+                "--loglevel=INFO",
+                f"--schedule={schedule}",
+            ],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        log.close()  # the child keeps its own descriptor

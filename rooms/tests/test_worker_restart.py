@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -17,32 +16,13 @@ from payments.models import LedgerEntry
 from rooms.models import Room
 from rooms.taps import taps_record
 from rooms.tests.test_consumer import seated_room
-from tests.server import ROOT, child_env
+from tests.server import celery_worker_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def start_worker(tmp_path, name: str) -> subprocess.Popen:
-    log = (ROOT / "var" / f"restart-{name}.log").open("w")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "chancetap",
-            "worker",
-            "-B",
-            "--pool=solo",
-            "--loglevel=INFO",
-            f"--schedule={tmp_path / name}-beat",
-        ],
-        cwd=ROOT,
-        env=child_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return celery_worker_start(f"restart-{name}", tmp_path / f"{name}-beat")
 
 
 def wait_for(predicate, wait: float) -> None:

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.browser import chromium
-from tests.server import ROOT, ServerProcess, child_env
+from tests.server import ServerProcess, celery_worker_start
 
 
 @pytest.fixture(scope="module")
@@ -60,26 +59,7 @@ def tiers(transactional_db) -> dict[int, int]:
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker with beat (room timers and the sweeper) on the test database."""
-    log = (ROOT / "var" / f"e2e-worker-{os.getpid()}.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "chancetap",
-            "worker",
-            "-B",
-            "--pool=solo",
-            "--loglevel=INFO",
-            f"--schedule={tmp_path / 'beat'}",
-        ],
-        cwd=ROOT,
-        env=child_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    process = celery_worker_start(f"e2e-worker-{os.getpid()}", tmp_path / "beat")
     try:
         yield process
     finally:
@@ -89,7 +69,6 @@ def celery_worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen[bytes
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ the open-connection gauge is read while the sockets are open.
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -27,6 +25,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from payments.models import Balance, RateSettings
 from payments.tasks import ledger_check_task, refresh_rate_task
+from payments.tests.test_rates import RateSource
 from referrals.services import referral_code_for
 from rooms.tests.test_consumer import connect, next_of, now_ms, seated_room
 
@@ -79,30 +78,6 @@ def scrape(client) -> dict[str, float]:
                 total += sample.value
         totals[family.name] = total
     return totals
-
-
-class RateSource:
-    def __init__(self) -> None:
-        body = json.dumps({"price": "2.5"}).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/price"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def webhook(client, update: dict) -> None:
@@ -162,6 +137,7 @@ def test_scripted_session_moves_every_metric(
     settings.TELEGRAM_WEBHOOK_SECRET = SECRET
     before = scrape(client)
     source = RateSource()
+    source.body = json.dumps({"price": "2.5"})
     try:
         RateSettings.objects.update_or_create(
             pk=1, defaults={"source": "http", "http_url": source.url, "http_json_path": "price"}
