@@ -135,16 +135,43 @@ MIGRATIONS_DATABASE_URL = env.str("MIGRATIONS_DATABASE_URL", default="")
 _MIGRATING = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] == ["migrate"]
 if MIGRATIONS_DATABASE_URL and _MIGRATING:
     DATABASE_URL = MIGRATIONS_DATABASE_URL
+# Celery worker processes run one task at a time per child: a plain connection each, kept between
+# tasks. Everything else (uvicorn web processes above all) borrows from a bounded pool.
+_CELERY_PROCESS = Path(sys.argv[0]).name == "celery" or sys.argv[1:2] == ["-m", "celery"]
+DATABASE_POOL = False
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})
-        DATABASES["default"]["CONN_MAX_AGE"] = env.int(
-            "DATABASE_CONN_MAX_AGE", default=0 if TESTING else 60
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        # Fail fast when PostgreSQL is unreachable instead of hanging on the TCP connect.
+        _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+        # Testing-only (docs/architecture.md): pytest's own process connects without the pool, as
+        # Django's test framework expects (its flushes and the tests' bare threads hold
+        # connections the pool would have to hand out); every server a test starts pools.
+        DATABASE_POOL = env.bool(
+            "DATABASE_POOL", default=not _CELERY_PROCESS and "pytest" not in sys.modules
         )
+        if DATABASE_POOL:
+            # Django 5.2's psycopg pool (docs/operations.md, "Database connections"): at most
+            # DATABASE_POOL_MAX_SIZE connections per process, whatever the number of threads the
+            # ASGI server runs sync code in; a request that waits longer than the timeout for one
+            # gets 503 service_busy. CONN_MAX_AGE must be 0: closing returns to the pool.
+            _options["pool"] = {
+                "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+                "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+                "max_idle": env.float("DATABASE_POOL_MAX_IDLE", default=300.0),
+                "name": "default",
+            }
+            DATABASES["default"]["CONN_MAX_AGE"] = 0
+        else:
+            DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+                "DATABASE_CONN_MAX_AGE", default=60 if _CELERY_PROCESS else 0
+            )
         _test_db = env.str("TEST_DATABASE_NAME", default="")
         if _test_db:  # lets several test runs share one server
             DATABASES["default"]["TEST"] = {"NAME": _test_db}
+        # A pooled connection is checked before it is handed out; a plain one before reuse.
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
