@@ -319,16 +319,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 # Browser features no page of ours uses (chancetap/core/middleware.py sends it on every response).
-PERMISSIONS_POLICY = env.str(
-    "PERMISSIONS_POLICY",
-    default="accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
-    "hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()",
+PERMISSIONS_POLICY = env.str("PERMISSIONS_POLICY", default="") or (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()"
 )
 
 
 def _sources(name: str, default: list[str]) -> list[str]:
-    """A CSP source list from env: items separated by commas or spaces."""
-    return [source for item in env.list(name, default=default) for source in item.split()]
+    """A CSP source list from env, items separated by commas or spaces; unset or empty: default."""
+    sources = [source for item in env.list(name, default=[]) for source in item.split()]
+    return sources or default
 
 
 # Content-Security-Policy (django-csp). Every response: nothing may frame it (API JSON, admin, API
