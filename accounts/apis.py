@@ -19,6 +19,7 @@ from accounts.initdata import make_init_data
 from accounts.selectors import user_profile
 from accounts.services import telegram_login
 from chancetap.core.fields import StrictCharField
+from chancetap.core.framing import miniapp_document
 
 ProfileSerializer = inline_serializer(
     name="Profile",
@@ -91,6 +92,7 @@ DEMO_USER = {
 }
 
 
+@miniapp_document
 def dev_login_view(request: HttpRequest) -> HttpResponseRedirect:
     """Debug builds only: mint initData for a demo user and open the Mini App with it.
 

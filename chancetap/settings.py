@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,13 +96,16 @@ MIDDLEWARE = [
     "chancetap.core.middleware.RequestIdMiddleware",
     "chancetap.core.rls.RlsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "chancetap.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # X-Frame-Options: DENY for old browsers; the Mini App's document is exempt (CSP below).
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -338,8 +342,90 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-# Telegram shows the Mini App in an iframe on web clients.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# Browser features no page of ours uses (chancetap/core/middleware.py sends it on every response).
+PERMISSIONS_POLICY = env.str("PERMISSIONS_POLICY", default="") or (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()"
+)
+
+
+def _sources(name: str, default: list[str]) -> list[str]:
+    """A CSP source list from env, items separated by commas or spaces; unset or empty: default."""
+    sources = [source for item in env.list(name, default=[]) for source in item.split()]
+    return sources or default
+
+
+# Content-Security-Policy (django-csp). Every response: nothing may frame it (API JSON, admin, API
+# docs). The Mini App's document (chancetap/core/framing.py) gets CSP_APP_DIRECTIVES instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        # No default-src: the admin and the API docs keep loading their assets as they do now.
+        "default-src": None,
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    }
+}
+# Telegram Web (K and A) shows the Mini App in an iframe of another origin.
+CSP_FRAME_ANCESTORS = _sources(
+    "CSP_FRAME_ANCESTORS",
+    [SELF, "https://web.telegram.org", "https://webk.telegram.org", "https://webz.telegram.org"],
+)
+# Hosts the Mini App may fetch besides its own origin: TON Connect's wallet list
+# (config.ton.org), its analytics and the HTTP bridges of the wallets in its built-in list
+# (node_modules/@tonconnect/sdk). A wallet added to the list later needs its bridge added here.
+CSP_CONNECT_EXTRA = _sources(
+    "CSP_CONNECT_EXTRA",
+    [
+        "https://config.ton.org",
+        "https://analytics.ton.org",
+        "https://walletbot.me",
+        "https://bridge.tonapi.io",
+        "https://connect.tonhubapi.com",
+        "https://tonconnectbridge.mytonwallet.org",
+        "https://www.okx.com",
+        "https://ton-connect-bridge.bgwapi.io",
+        "https://wallet.binance.com",
+        "https://api-node.bybit.com",
+        "https://ton-bridge.safepal.com",
+        "https://ton-connect.mytokenpocket.vip",
+        "https://dapp.gateio.services",
+        "https://bridge.dewallet.pro",
+        "https://tc.nicegram.app",
+        "https://sse-bridge.hot-labs.org",
+        "https://wallet-bridge.fintopio.com",
+        "https://connect.token.im",
+        "https://ton-connect-bridge.echooo.link",
+        "https://go-bridge.tomo.inc",
+        "https://bridge.uxuy.me",
+        "https://bridge.mirai.app",
+        "https://web3-bridge.kolo.in",
+        "https://tc.architecton.su",
+        "https://blitzwallet.cfd",
+    ],
+)
+CSP_APP_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": [SELF],
+    # Vite emits no inline script (index.html loads one hashed module); tests/ops checks that.
+    "script-src": [SELF],
+    # TON Connect UI styles itself at run time: goober appends a <style id="_goober"> element and
+    # Solid writes style="" attributes. Neither takes a nonce, so styles (only) allow inline.
+    "style-src": [SELF, UNSAFE_INLINE],
+    # Telegram avatars and wallet icons come from many HTTPS hosts; the QR code logo is data:.
+    "img-src": [SELF, "data:", "https:"],
+    # 'self' covers ws:/wss: of the same host (CSP 3; the iframe test checks it in Chromium).
+    "connect-src": [SELF, *CSP_CONNECT_EXTRA],
+    # TON Connect opens wallets by navigation or through Telegram, never in a frame.
+    "frame-src": [NONE],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": CSP_FRAME_ANCESTORS,
+}
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Observability --------------------------------------------------------------------------------

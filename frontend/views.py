@@ -9,7 +9,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+
+from chancetap.core.framing import miniapp_document
 
 DEV_LOGIN_META = '<meta name="chancetap-dev-login" content="1">'
 
@@ -24,7 +26,8 @@ def _index_html(path: Path, mtime: float, dev_login: bool, app_link: str) -> str
     return html.replace("</head>", f"    {meta}\n  </head>", 1)
 
 
-@require_GET
+@miniapp_document
+@require_safe  # GET, and HEAD for `curl -I`
 def index(request: HttpRequest) -> HttpResponse:
     path = settings.FRONTEND_DIST_DIR / "index.html"
     try:
@@ -46,7 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
         ),
         content_type="text/html",
     )
-    patch_cache_control(response, max_age=300, public=False, private=True)
+    patch_cache_control(response, private=True, max_age=300)
     patch_vary_headers(response, ["Accept-Language", "Authorization"])
     return response
 

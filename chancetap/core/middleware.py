@@ -1,4 +1,5 @@
-"""Request id: taken from a sane ``X-Request-ID`` header or generated, echoed in the response."""
+"""Request id: taken from a sane ``X-Request-ID`` header or generated, echoed in the response;
+Permissions-Policy on every response."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from chancetap.core.logging import request_id_var
@@ -27,4 +29,18 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` from settings (Django's SecurityMiddleware does not send one)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
         return response

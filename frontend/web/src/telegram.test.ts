@@ -48,6 +48,22 @@ describe("readLaunchParams", () => {
   it("is null outside Telegram", () => {
     expect(readLaunchParams({ hash: "" }, sessionStorage)).toBeNull();
   });
+
+  it("works where reading sessionStorage throws (third-party frame, site data blocked)", () => {
+    const descriptor = Object.getOwnPropertyDescriptor(window, "sessionStorage");
+    Object.defineProperty(window, "sessionStorage", {
+      configurable: true,
+      get() {
+        throw new DOMException("Access is denied for this document.", "SecurityError");
+      },
+    });
+    try {
+      expect(readLaunchParams({ hash: hashFor(initData) })?.initData).toBe(initData);
+      expect(readLaunchParams({ hash: "" })).toBeNull();
+    } finally {
+      if (descriptor) Object.defineProperty(window, "sessionStorage", descriptor);
+    }
+  });
 });
 
 describe("postEvent", () => {

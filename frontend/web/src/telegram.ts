@@ -87,8 +87,9 @@ export function parseLaunchHash(hash: string): LaunchParams | null {
 
 export function readLaunchParams(
   location: Pick<Location, "hash"> = window.location,
-  storage: Storage = window.sessionStorage,
+  storage?: Storage,
 ): LaunchParams | null {
+  const store = () => storage ?? window.sessionStorage;
   const webApp = window.Telegram?.WebApp;
   let params: LaunchParams | null;
   if (webApp?.initData) {
@@ -104,13 +105,18 @@ export function readLaunchParams(
   }
   if (params) {
     try {
-      storage.setItem(STORAGE_KEY, JSON.stringify(params));
+      store().setItem(STORAGE_KEY, JSON.stringify(params));
     } catch {
-      // storage may be unavailable (private mode): the hash is enough this time
+      // storage may be unavailable (private mode, or a third-party frame such as Telegram Web
+      // with site data blocked: even reading window.sessionStorage throws): the hash is enough
     }
     return params;
   }
-  return parseJson<LaunchParams>(storage.getItem(STORAGE_KEY));
+  try {
+    return parseJson<LaunchParams>(store().getItem(STORAGE_KEY));
+  } catch {
+    return null;
+  }
 }
 
 export function postEvent(eventType: string, eventData: Record<string, unknown> = {}): void {

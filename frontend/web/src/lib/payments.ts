@@ -22,9 +22,10 @@ export interface ServerPayment {
 
 export const RESUME_KEY = "chancetap.resumePayment";
 
-export function loadResume(storage: Storage = localStorage): ResumablePayment | null {
+export function loadResume(storage?: Storage): ResumablePayment | null {
   try {
-    const raw = storage.getItem(RESUME_KEY);
+    // Reading window.localStorage itself throws where site data is blocked, so inside the try.
+    const raw = (storage ?? localStorage).getItem(RESUME_KEY);
     if (!raw) return null;
     const value = JSON.parse(raw) as ResumablePayment;
     return typeof value?.id === "string" && typeof value.stars === "number" ? value : null;
@@ -33,10 +34,11 @@ export function loadResume(storage: Storage = localStorage): ResumablePayment | 
   }
 }
 
-export function saveResume(value: ResumablePayment | null, storage: Storage = localStorage): void {
+export function saveResume(value: ResumablePayment | null, storage?: Storage): void {
   try {
-    if (value) storage.setItem(RESUME_KEY, JSON.stringify(value));
-    else storage.removeItem(RESUME_KEY);
+    const target = storage ?? localStorage;
+    if (value) target.setItem(RESUME_KEY, JSON.stringify(value));
+    else target.removeItem(RESUME_KEY);
   } catch {
     // storage unavailable: the server's pending list still restores it
   }
