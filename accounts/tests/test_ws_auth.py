@@ -36,7 +36,9 @@ async def _connect(path: str, subprotocols: list[str] | None = None) -> Websocke
 
 async def _refusal(communicator: WebsocketCommunicator) -> tuple[dict, dict]:
     frame = await communicator.receive_json_from(timeout=5)
-    return frame, await communicator.receive_output(timeout=5)
+    close = await communicator.receive_output(timeout=5)
+    await communicator.disconnect()  # let the application finish before the loop closes
+    return frame, close
 
 
 async def test_subprotocol_token_gets_hello_and_events(make_user) -> None:
@@ -152,7 +154,8 @@ async def test_foreign_origin_is_rejected(make_user) -> None:
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_SUFFIXES = {".py", ".js", ".mjs", ".cjs", ".ts", ".tsx"}
-# Where a credential in a URL is by design, and why.
+# Where a credential in a URL is by design, and why. The scrubber's tests feed it such URLs:
+SKIP_FILES = {"tests/ops/test_scrub.py"}
 ALLOWED = {
     # The debug-only dev login opens the Mini App as Telegram does: initData in the URL fragment
     # (``/#tgWebAppData=...``), which browsers never send to a server.
@@ -196,6 +199,7 @@ def test_no_source_builds_a_credential_into_a_url() -> None:
     offenders = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sources
+        if str(path.relative_to(ROOT)) not in SKIP_FILES
         for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
         if any(p.search(line) for p in URL_BUILDS)
         and ALLOWED.get(str(path.relative_to(ROOT)), "\0") not in line
