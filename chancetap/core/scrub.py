@@ -14,7 +14,10 @@ OpenTelemetry Django request hook (``chancetap.core.tracing``).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 SCRUBBED = "[scrubbed]"
 SECRET_PARAMS = (
@@ -78,13 +81,13 @@ def scrub_deep(value: Any) -> Any:
     return value
 
 
-def sentry_before_send(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
+def sentry_before_send(event: Event, hint: Hint) -> Event:
     """Sentry ``before_send`` (and ``before_send_transaction``): no credential leaves in an event.
 
     The request's URL, query string and headers, cookies, breadcrumbs (their URLs and messages),
     messages, exception values and extras are all scrubbed.
     """
-    scrubbed: dict[str, Any] = scrub_deep(event)
+    scrubbed: dict[str, Any] = scrub_deep(cast("dict[str, Any]", event))
     request = scrubbed.get("request")
     if isinstance(request, dict):
         if request.get("cookies"):
@@ -94,4 +97,4 @@ def sentry_before_send(event: dict[str, Any], hint: dict[str, Any] | None = None
             for name in headers:
                 if name.lower() in SECRET_HEADERS:
                     headers[name] = SCRUBBED
-    return scrubbed
+    return cast("Event", scrubbed)

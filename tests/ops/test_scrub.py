@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import urllib.request
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from websockets.sync.client import connect
@@ -16,6 +17,9 @@ from websockets.typing import Origin
 from chancetap.core.logging import JsonFormatter
 from chancetap.core.scrub import SCRUBBED, scrub, sentry_before_send
 from tests.server import ServerProcess
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ0Z19pZCI6MX0.c2VjcmV0LXNpZw"
 INIT_DATA = "query_id%3DAAH%26user%3D%257B%2522id%2522%253A1%257D%26auth_date%3D1%26hash%3Dfeedface"
@@ -98,7 +102,7 @@ def test_json_log_has_no_secret_in_message_extras_or_traceback() -> None:
 
 
 def test_sentry_before_send_drops_every_credential() -> None:
-    event = {
+    event: dict[str, Any] = {
         "request": {
             "url": f"https://app.example/api/v1/me?token={JWT}",
             "query_string": f"token={JWT}&x=1",
@@ -113,7 +117,7 @@ def test_sentry_before_send_drops_every_credential() -> None:
         },
         "exception": {"values": [{"type": "E", "value": "bad initData=raw-secret&hash=x"}]},
     }
-    cleaned = sentry_before_send(event, {})
+    cleaned: dict[str, Any] = dict(sentry_before_send(cast("Event", event), {}))
     text = json.dumps(cleaned)
     for secret in (JWT, "cookie-secret", "feedface", "raw-secret"):
         assert secret not in text
