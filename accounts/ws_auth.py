@@ -1,34 +1,75 @@
-"""WebSocket authentication: the JWT comes as ``?token=`` or a ``bearer.<jwt>`` subprotocol.
+"""WebSocket authentication: the JWT comes only in a ``bearer.<jwt>`` subprotocol.
+
+A client opens ``new WebSocket(url, ["chancetap.v1", "bearer.<jwt>"])`` (``ws_subprotocols``
+builds that list); the server answers with ``chancetap.v1`` and never echoes the bearer entry.
+
+A credential in the URL is refused: a query string that names ``token``, ``access_token``,
+``init_data``, ``initData`` or ``tgWebAppData`` (any case, any value, even with a valid
+subprotocol as well) gets the error frame ``{"type": "error", "code": "token_in_url", ...}`` and
+close code **4400** (``CLOSE_BAD_REQUEST``). 4400 rather than 4401: a fresh token would not help —
+the client is built wrong — so the Mini App treats 4400 as terminal and does not re-login and
+retry. URLs end up in access logs and proxies (STYLE.md, dangerous constructs); such refusals are
+counted in ``chancetap_auth_failures_total{code="token_in_url"}``.
 
 The middleware resolves ``scope["user"]`` (or ``scope["auth_error"]`` with a code); consumers
-accept, then refuse with an error frame and a 44xx close code so the client learns why.
+accept, then refuse with an error frame and a 44xx close code (``close_code_for``) so the client
+learns why.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import unquote_plus
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
 from accounts.authentication import user_for_token
-from chancetap.core import rls
+from chancetap.core import metrics, rls
 from chancetap.core.errors import ApplicationError
 
+SUBPROTOCOL = "chancetap.v1"
+BEARER_PREFIX = "bearer."
+CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
+# Query parameters that would carry a credential; compared lower-cased.
+URL_CREDENTIAL_PARAMS = frozenset(
+    {"token", "access_token", "init_data", "initdata", "tgwebappdata"}
+)
+
+
+def ws_subprotocols(token: str) -> list[str]:
+    """The subprotocols a client offers to authenticate a socket with ``token``."""
+    return [SUBPROTOCOL, f"{BEARER_PREFIX}{token}"]
+
+
+def credential_in_query(scope: dict[str, Any]) -> bool:
+    """Whether the socket's query string names a credential parameter (whatever its value)."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    for field in re.split(r"[&;]", query):
+        name = unquote_plus(field.partition("=")[0]).strip().lower()
+        if name in URL_CREDENTIAL_PARAMS:
+            return True
+    return False
+
 
 def token_from_scope(scope: dict[str, Any]) -> str:
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    tokens = query.get("token") or []
-    if tokens:
-        return tokens[0]
+    """The JWT from the ``bearer.<jwt>`` subprotocol ("" when none is offered)."""
     for protocol in scope.get("subprotocols") or []:
-        if protocol.startswith("bearer."):
-            return str(protocol[len("bearer.") :])
+        if protocol.startswith(BEARER_PREFIX):
+            return str(protocol[len(BEARER_PREFIX) :])
     return ""
+
+
+def close_code_for(error: ApplicationError) -> int:
+    if error.status == 403:
+        return CLOSE_FORBIDDEN
+    if error.status == 400:
+        return CLOSE_BAD_REQUEST
+    return CLOSE_UNAUTHENTICATED
 
 
 @database_sync_to_async
@@ -39,18 +80,26 @@ def _resolve(token: str) -> tuple[Any, ApplicationError | None]:
         return None, exc
 
 
+def _scope_error(scope: dict[str, Any]) -> ApplicationError | None:
+    if credential_in_query(scope):
+        metrics.auth_failures.labels(code="token_in_url").inc()
+        return ApplicationError(
+            "token_in_url",
+            "Send the token as a 'bearer.<token>' subprotocol, never in the URL.",
+            status=400,
+        )
+    if not token_from_scope(scope):
+        return ApplicationError("not_authenticated", "Authentication required.", status=401)
+    return None
+
+
 class JWTAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         scope = dict(scope)
         scope["user"] = None
-        scope["auth_error"] = None
-        token = token_from_scope(scope)
-        if not token:
-            scope["auth_error"] = ApplicationError(
-                "not_authenticated", "Authentication required.", status=401
-            )
-        else:
-            scope["user"], scope["auth_error"] = await _resolve(token)
+        scope["auth_error"] = _scope_error(scope)
+        if scope["auth_error"] is None:
+            scope["user"], scope["auth_error"] = await _resolve(token_from_scope(scope))
         # Row-level security: this socket sees only its player's private rows (none without one).
         user = scope["user"]
         with rls.claims_as(rls.user_claims(user.tg_id) if user is not None else None):
@@ -71,12 +120,11 @@ class AuthenticatedConsumerMixin:
         await self.send_json(  # type: ignore[attr-defined]
             {"type": "error", "code": error.code, "message": error.message}
         )
-        code = CLOSE_FORBIDDEN if error.status == 403 else CLOSE_UNAUTHENTICATED
-        await self.close(code=code)  # type: ignore[attr-defined]
+        await self.close(code=close_code_for(error))  # type: ignore[attr-defined]
         return True
 
     def _chosen_subprotocol(self) -> str | None:
         for protocol in self.scope.get("subprotocols") or []:
-            if protocol == "chancetap.v1":
+            if protocol == SUBPROTOCOL:
                 return str(protocol)
         return None

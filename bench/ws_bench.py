@@ -98,14 +98,18 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_load(
-    active: list[tuple[str, int]],
-    idle: list[str],
+    active: list[tuple[str, int, list[str]]],
+    idle: list[tuple[str, list[str]]],
     seconds: float,
     pid: int,
     *,
     deflate: bool = False,
 ) -> dict:
-    """Drive the Node load generator (bench/node/load.js, pinned to CPU 1) against ``pid``."""
+    """Drive the Node load generator (bench/node/load.js, pinned to CPU 1) against ``pid``.
+
+    Each socket is ``(url, [user id,] subprotocols)``: the JWT travels as a ``bearer.<jwt>``
+    subprotocol, never in the URL (``accounts.ws_auth``).
+    """
     plan = {
         "active": active,
         "idle": idle,
@@ -243,12 +247,19 @@ def main() -> None:
         f"Node load generator to CPU 1; latency = tap packet sent -> its count seen in progress",
         flush=True,
     )
+    from accounts.ws_auth import ws_subprotocols
+
     node = start(["node", "bench/node/server.js", "8790"])
     try:
+        # The baseline gets the same handshake (subprotocols) and names the player in the URL.
         nurl = "ws://127.0.0.1:8790/ws/rooms/{}/?player={}"
         baseline = run_load(
-            [(nurl.format(r, uid), uid) for r, ps in active for uid, _ in ps],
-            [nurl.format(r, uid) for r, ps in idle for uid, _ in ps],
+            [
+                (nurl.format(r, uid), uid, ws_subprotocols(tok))
+                for r, ps in active
+                for uid, tok in ps
+            ],
+            [(nurl.format(r, uid), ws_subprotocols(tok)) for r, ps in idle for uid, tok in ps],
             args.seconds,
             node.pid,
         )
@@ -264,10 +275,10 @@ def main() -> None:
         cmd = SERVERS[name]
         ours = start([str(Path(sys.executable).parent / cmd[0]), *cmd[1:], port], env)
         try:
-            url = f"ws://127.0.0.1:{port}" + "/ws/rooms/{}/?token={}"
+            url = f"ws://127.0.0.1:{port}" + "/ws/rooms/{}/"
             result = run_load(
-                [(url.format(r, tok), uid) for r, ps in active for uid, tok in ps],
-                [url.format(r, tok) for r, ps in idle for _, tok in ps],
+                [(url.format(r), uid, ws_subprotocols(tok)) for r, ps in active for uid, tok in ps],
+                [(url.format(r), ws_subprotocols(tok)) for r, ps in idle for _, tok in ps],
                 args.seconds,
                 ours.pid,
                 # the loader offers compression only to the server configured to accept it

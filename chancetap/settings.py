@@ -448,6 +448,11 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
         "aiogram": {"level": "INFO"},
+        # uvicorn configures these before it imports the app; Django's dictConfig then points them
+        # at our JSON handler, which scrubs credentials from paths (access log: "GET /x?token=..."
+        # and "WebSocket /ws/...?token=..." lines). Levels stay as --log-level set them.
+        "uvicorn": {"handlers": ["stdout"], "propagate": False},
+        "uvicorn.access": {"handlers": ["stdout"], "propagate": False},
     },
 }
 # --- Backups (docs/operations.md): pg_dump to an S3-compatible bucket, hourly ---------------------

@@ -19,7 +19,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from accounts.ws_auth import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
+from accounts.ws_auth import SUBPROTOCOL, close_code_for
 from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
@@ -41,7 +41,6 @@ from rooms.services import hero_room_start, room_group, room_leave, room_snapsho
 
 REACTIONS = ("🔥", "😂", "😎", "🚀", "💪", "🍀", "⚡", "🎯", "😱", "👏")
 REACTION_INTERVAL = 0.5
-SUBPROTOCOL = "chancetap.v1"
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -98,8 +97,7 @@ class RoomConsumer:
         user = self.scope.get("user")
         if error is not None or user is None:
             assert error is not None
-            code = CLOSE_FORBIDDEN if error.status == 403 else CLOSE_UNAUTHENTICATED
-            await self._refuse(subprotocol, error.code, error.message, code)
+            await self._refuse(subprotocol, error.code, error.message, close_code_for(error))
             return None
         if not settings.REDIS_URL:
             await self._refuse(subprotocol, "rooms_unavailable", "Games need Redis.", 4503)

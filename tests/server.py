@@ -54,7 +54,13 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 class ServerProcess:
-    def __init__(self, *, server: str = "uvicorn", env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        server: str = "uvicorn",
+        env: Mapping[str, str] | None = None,
+        log_level: str = "warning",
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         bin_dir = Path(sys.executable).parent
@@ -67,7 +73,7 @@ class ServerProcess:
                 "--port",
                 str(self.port),
                 "--log-level",
-                "warning",
+                log_level,
                 # A test's browser may still hold sockets open: do not wait on them at the end.
                 "--timeout-graceful-shutdown",
                 "2",

@@ -2,8 +2,10 @@
 // generator (pinned to its own core) is never the bottleneck of the server under test.
 //
 //   node load.js <plan.json>
-// plan: {"active": [[url, userId], ...], "idle": [url, ...], "seconds": 10, "origin": "...",
-//        "deflate": false}  (deflate: offer permessage-deflate, as browsers do)
+// plan: {"active": [[url, userId, protocols], ...], "idle": [[url, protocols], ...],
+//        "seconds": 10, "origin": "...", "deflate": false}
+// (protocols: ["chancetap.v1", "bearer.<jwt>"] — the token never goes in the URL;
+//  deflate: offer permessage-deflate, as browsers do)
 // stdout, one JSON line per phase: {"phase":"held",...}, {"phase":"go"}, {"phase":"done",...}.
 // Each player sends {"type":"taps","count":2,"timestamp":ms} every 200 ms and records, per
 // packet, the time until a `progress` frame shows its count.
@@ -20,9 +22,12 @@ const stats = { held: 0, heldFailed: 0, connected: 0, failed: 0, packets: 0, pro
 const latencies = [];
 const sockets = [];
 
-function open(url) {
+function open(url, protocols) {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { origin: plan.origin, perMessageDeflate: Boolean(plan.deflate) });
+    const ws = new WebSocket(url, protocols, {
+      origin: plan.origin,
+      perMessageDeflate: Boolean(plan.deflate),
+    });
     ws.once("open", () => resolve(ws));
     ws.once("error", () => resolve(null));
   });
@@ -30,7 +35,9 @@ function open(url) {
 
 async function holdIdle() {
   for (let i = 0; i < plan.idle.length; i += 200) {
-    const batch = await Promise.all(plan.idle.slice(i, i + 200).map(open));
+    const batch = await Promise.all(
+      plan.idle.slice(i, i + 200).map(([url, protocols]) => open(url, protocols)),
+    );
     for (const ws of batch) {
       if (ws) {
         stats.held += 1;
@@ -41,8 +48,8 @@ async function holdIdle() {
   }
 }
 
-async function player(url, uid, seconds) {
-  const ws = await open(url);
+async function player(url, uid, protocols, seconds) {
+  const ws = await open(url, protocols);
   if (!ws) {
     stats.failed += 1;
     return null;
@@ -87,7 +94,9 @@ function quantile(sorted, q) {
   say({ phase: "held", held: stats.held, failed: stats.heldFailed });
   const starts = [];
   for (let i = 0; i < plan.active.length; i += 200) {
-    const batch = plan.active.slice(i, i + 200).map(([url, uid]) => player(url, uid, plan.seconds));
+    const batch = plan.active
+      .slice(i, i + 200)
+      .map(([url, uid, protocols]) => player(url, uid, protocols, plan.seconds));
     starts.push(...(await Promise.all(batch)));
   }
   await new Promise((r) => setTimeout(r, 1000));

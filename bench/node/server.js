@@ -13,7 +13,11 @@ function room(id) {
 }
 
 const server = http.createServer((req, res) => res.end("ok"));
-const wss = new WebSocketServer({ server });
+// Answer the same subprotocol as the real server (the client also offers bearer.<jwt>).
+const wss = new WebSocketServer({
+  server,
+  handleProtocols: (protocols) => (protocols.has("chancetap.v1") ? "chancetap.v1" : false),
+});
 wss.on("connection", (ws, req) => {
   const url = new URL(req.url, "http://x");
   const id = Number(url.pathname.split("/")[3]);

@@ -1,4 +1,9 @@
-"""JSON-lines logging with the request id of the current request (SPEC §9)."""
+"""JSON-lines logging with the request id of the current request (SPEC §9).
+
+Every line is scrubbed (``chancetap.core.scrub``): a token, initData or Authorization header in a
+message, an extra or a traceback is written as ``[scrubbed]``. uvicorn's loggers write through the
+same handler (``LOGGING`` in settings), so its access log shows ``/ws/me/?token=[scrubbed]``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import datetime as dt
 import json
 import logging
 from typing import Any
+
+from chancetap.core.scrub import scrub
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -21,7 +28,8 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request_id and any extras."""
+    """One JSON object per line: time, level, logger, message, request_id and any extras;
+    credentials scrubbed from the whole line."""
 
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, Any] = {
@@ -40,4 +48,6 @@ class JsonFormatter(logging.Formatter):
                 payload[key] = value
         if record.exc_info:
             payload["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str, ensure_ascii=False)
+        # Scrubbing the serialized line covers the message, every extra and the traceback; the
+        # patterns never consume a quote or a backslash, so the line stays valid JSON.
+        return scrub(json.dumps(payload, default=str, ensure_ascii=False))

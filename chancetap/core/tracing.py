@@ -7,6 +7,10 @@
 * Sentry: with ``SENTRY_DSN`` set, errors from Django, Celery and Channels (WebSocket consumers
   through :func:`asgi_wrap`) and error logs are sent to Sentry.
 
+Neither sends a credential: Sentry events pass through ``scrub.sentry_before_send`` and request
+spans through :func:`_scrub_span` (``http.url``, ``http.target``, ``url.query`` keep their
+shape, with ``token=[scrubbed]``).
+
 :func:`observability_init` runs once per process from ``CoreConfig.ready`` (it also starts the
 database metrics, see ``chancetap.core.metrics.db_metrics_connect``).
 """
@@ -77,7 +81,9 @@ def otel_init() -> bool:
             BatchSpanProcessor(OTLPSpanExporter(endpoint=_traces_url(endpoint), timeout=5))
         )
         trace.set_tracer_provider(provider)
-        DjangoInstrumentor().instrument(tracer_provider=provider, excluded_urls=EXCLUDED_URLS)
+        DjangoInstrumentor().instrument(
+            tracer_provider=provider, excluded_urls=EXCLUDED_URLS, request_hook=_scrub_span
+        )
         CeleryInstrumentor().instrument(tracer_provider=provider)
         _log_records_carry_trace_ids()
         _state["otel"] = provider
@@ -95,6 +101,19 @@ def otel_shutdown() -> None:
     if provider is not None:
         provider.force_flush()
         provider.shutdown()
+
+
+def _scrub_span(span: Any, request: Any = None) -> None:
+    """Django request hook: rewrite string attributes that carry a credential (``http.url``,
+    ``http.target``, ``url.query``...). It runs after the middleware has set every request
+    attribute, so nothing overwrites it (a span processor's on_start would be)."""
+    from chancetap.core.scrub import scrub
+
+    if not span.is_recording():
+        return
+    for key, value in dict(getattr(span, "attributes", None) or {}).items():
+        if isinstance(value, str) and (clean := scrub(value)) != value:
+            span.set_attribute(key, clean)
 
 
 def _log_records_carry_trace_ids() -> None:
@@ -132,11 +151,15 @@ def sentry_init() -> bool:
         from sentry_sdk.integrations.logging import LoggingIntegration
         from sentry_sdk.integrations.redis import RedisIntegration
 
+        from chancetap.core.scrub import sentry_before_send
+
         sentry_sdk.init(
             dsn=dsn,
             environment=settings.SENTRY_ENVIRONMENT,
             traces_sample_rate=settings.SENTRY_TRACES_SAMPLE_RATE,
             send_default_pii=False,
+            before_send=sentry_before_send,
+            before_send_transaction=sentry_before_send,
             integrations=[
                 DjangoIntegration(),
                 CeleryIntegration(monitor_beat_tasks=False),

@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from accounts.tokens import token_issue
+from accounts.ws_auth import ws_subprotocols
 from chancetap.asgi import application
 from payments.ledger import balance_get, ledger_mismatches
 from rooms.bonus import bonus_run_expire, bonus_runs_sweep
@@ -61,7 +62,10 @@ def test_expiry(auth_client) -> None:
 
 async def bonus_socket(user) -> WebsocketCommunicator:
     ws = WebsocketCommunicator(
-        application, f"/ws/bonus/?token={token_issue(tg_id=user.tg_id)}", headers=ORIGIN
+        application,
+        "/ws/bonus/",
+        headers=ORIGIN,
+        subprotocols=ws_subprotocols(token_issue(tg_id=user.tg_id)),
     )
     assert (await ws.connect(timeout=5))[0]
     return ws

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.tokens import token_issue
+from accounts.ws_auth import ws_subprotocols
 from chancetap.asgi import application
 from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
 from payments.models import LedgerEntry
@@ -44,7 +45,10 @@ def seated_room(make_user, n: int = 2, playing: bool = True):
 
 async def connect(user, room_id: int) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(
-        application, f"/ws/rooms/{room_id}/?token={token_issue(tg_id=user.tg_id)}", headers=ORIGIN
+        application,
+        f"/ws/rooms/{room_id}/",
+        headers=ORIGIN,
+        subprotocols=ws_subprotocols(token_issue(tg_id=user.tg_id)),
     )
     connected, _ = await communicator.connect(timeout=5)
     assert connected

@@ -11,9 +11,10 @@ from datetime import timedelta
 import pytest
 import websockets
 from django.utils import timezone
-from websockets.typing import Origin
+from websockets.typing import Origin, Subprotocol
 
 from accounts.tokens import token_issue
+from accounts.ws_auth import ws_subprotocols
 from rooms.models import Room
 from rooms.services import room_advance
 from rooms.tests.test_consumer import seated_room
@@ -38,12 +39,19 @@ def test_two_web_processes_share_one_room(transactional_db, make_user) -> None:
         async def scenario() -> tuple[dict, dict, dict, dict]:
             def url(server: ServerProcess, user) -> str:
                 host = server.base_url.replace("http://", "ws://")
-                return f"{host}/ws/rooms/{room.pk}/?token={token_issue(tg_id=user.tg_id)}"
+                return f"{host}/ws/rooms/{room.pk}/"
+
+            def protocols(user) -> list[Subprotocol]:
+                return [Subprotocol(p) for p in ws_subprotocols(token_issue(tg_id=user.tg_id))]
 
             origin = Origin("http://127.0.0.1:8000")
             async with (
-                websockets.connect(url(servers[0], a), origin=origin) as ws_a,
-                websockets.connect(url(servers[1], b), origin=origin) as ws_b,
+                websockets.connect(
+                    url(servers[0], a), origin=origin, subprotocols=protocols(a)
+                ) as ws_a,
+                websockets.connect(
+                    url(servers[1], b), origin=origin, subprotocols=protocols(b)
+                ) as ws_b,
             ):
                 await frames_until(ws_a, "state")
                 await frames_until(ws_b, "state")

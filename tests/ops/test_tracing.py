@@ -89,7 +89,7 @@ from chancetap.core import tracing
 from payments.tasks import expire_idempotency_records_task
 print("RESULT", json.dumps({
     "enabled": tracing.otel_enabled(),
-    "status": Client().get("/api/v1/me").status_code,
+    "status": Client().get("/api/v1/me?token=otel-secret-1&x=1").status_code,
     "probe": Client().get("/healthz").status_code,
     "task": expire_idempotency_records_task.apply().get(),
     "sdk_loaded": "opentelemetry.sdk.trace" in sys.modules,
@@ -140,6 +140,9 @@ def test_spans_of_a_request_and_a_task_arrive_over_otlp(receiver) -> None:
     request_span = next(attrs for _, name, attrs in exported if name == "GET api/v1/me")
     status = request_span.get("http.response.status_code") or request_span["http.status_code"]
     assert status.int_value == 401
+    # the query string keeps its shape, without the credential
+    assert any(b"token=[scrubbed]&x=1" in body for _, _, body in receiver.posts)
+    assert not any(b"otel-secret-1" in body for _, _, body in receiver.posts)
     # log lines written inside a span carry its trace id (for Loki → Jaeger links)
     assert '"otelTraceID": "' in out
 
@@ -165,6 +168,18 @@ from django.test import Client, override_settings
 from chancetap.core import tracing
 with override_settings(ROOT_URLCONF="tests.ops.sentry_urls"):
     status = Client(raise_request_exception=False).get("/ops-test/boom").status_code
+    # Through the WSGI handler, as a server calls it: Sentry then records the request's URL,
+    # query string and headers, which must arrive without credentials.
+    from wsgiref.util import setup_testing_defaults
+    from django.core.wsgi import get_wsgi_application
+    environ = {
+        "PATH_INFO": "/ops-test/boom",
+        "QUERY_STRING": "token=sentry-secret-1&tgWebAppData=sentry-secret-2&x=1",
+        "HTTP_AUTHORIZATION": "Bearer sentry-secret-3",
+        "HTTP_COOKIE": "sessionid=sentry-secret-4",
+    }
+    setup_testing_defaults(environ)
+    b"".join(get_wsgi_application()(environ, lambda *args: None))
 from payments.tasks import apply_star_payment
 charge = {"from_user_id": 1, "payload": "x", "currency": "USD", "total_amount": 1,
           "telegram_payment_charge_id": "sentry-check"}
@@ -219,6 +234,11 @@ def test_an_unhandled_view_error_reaches_sentry(receiver) -> None:
     assert errors, receiver.posts
     assert errors[0]["value"] == "sentry check: the view failed"
     assert any(event.get("transaction") == "/ops-test/boom" for event in events)
+    # no credential leaves in an event (URL, query string, headers, cookies)
+    queries = [event["request"]["query_string"] for event in events if event.get("request")]
+    assert "token=[scrubbed]&tgWebAppData=[scrubbed]&x=1" in queries, events
+    for _, _, body in receiver.posts:
+        assert b"sentry-secret" not in body
     # a failing Celery task is reported too, named after the task
     assert outcome["task_failed"] is True
     task_errors = [

@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts.tokens import token_issue
+from accounts.ws_auth import ws_subprotocols
 from chancetap.asgi import application
 from chancetap.core import metrics
 
@@ -28,7 +29,10 @@ async def test_user_socket_counts_connection_and_frames(make_user) -> None:
     other = value(metrics.ws_messages_total, direction="in", type="other")
 
     communicator = WebsocketCommunicator(
-        application, f"/ws/me/?token={token_issue(tg_id=user.tg_id)}", headers=ORIGIN
+        application,
+        "/ws/me/",
+        headers=ORIGIN,
+        subprotocols=ws_subprotocols(token_issue(tg_id=user.tg_id)),
     )
     connected, _ = await communicator.connect(timeout=5)
     assert connected

@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.tokens import token_issue
-from accounts.ws_auth import JWTAuthMiddleware
+from accounts.ws_auth import JWTAuthMiddleware, ws_subprotocols
 from chancetap.core import rls
 from chancetap.core.models import IdempotencyRecord
 from chancetap.core.tests.rls_app_role import app_role, role_set
@@ -445,7 +445,7 @@ async def test_websocket_claims_follow_each_socket_on_a_shared_connection(
 
     def scope(user: User) -> dict[str, Any]:
         token = token_issue(tg_id=user.tg_id)
-        return {"type": "websocket", "path": "/ws/x/", "query_string": f"token={token}".encode()}
+        return {"type": "websocket", "path": "/ws/x/", "subprotocols": ws_subprotocols(token)}
 
     connection.settings_dict["CONN_MAX_AGE"] = 60  # persistent: one connection for both
     try:

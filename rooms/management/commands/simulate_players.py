@@ -22,6 +22,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.tokens import token_issue
+from accounts.ws_auth import ws_subprotocols
 from payments.ledger import Posting, balance_get, ledger_post_in_tx
 from payments.models import LedgerEntry
 from rooms.models import RoomTier
@@ -83,15 +84,16 @@ class Command(BaseCommand):
 
     async def _player(self, options: dict[str, Any], tier_id: int, tg_id: int) -> dict[str, Any]:
         import websockets
-        from websockets.typing import Origin
+        from websockets.typing import Origin, Subprotocol
 
         base = options["url"].rstrip("/")
         token = token_issue(tg_id=tg_id)
         room = await asyncio.to_thread(_join, base, token, tier_id, tg_id)
-        ws_url = base.replace("http", "ws", 1) + f"/ws/rooms/{room['id']}/?token={token}"
+        ws_url = base.replace("http", "ws", 1) + f"/ws/rooms/{room['id']}/"
+        protocols = [Subprotocol(p) for p in ws_subprotocols(token)]
         interval = 0.2
         per_packet = max(1, min(20, round(options["taps_per_second"] * interval)))
-        async with websockets.connect(ws_url, origin=Origin(base)) as ws:
+        async with websockets.connect(ws_url, origin=Origin(base), subprotocols=protocols) as ws:
             playing = asyncio.Event()
 
             async def tapper() -> None:

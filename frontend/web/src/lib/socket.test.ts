@@ -106,6 +106,22 @@ describe("reconnect backoff", () => {
     expect(FakeSocket.all).toHaveLength(2);
   });
 
+  it("gives up on 4400 (e.g. a token in the URL) without refreshing the token", async () => {
+    let refreshed = 0;
+    const { socket } = start({
+      onUnauthorized: async () => {
+        refreshed += 1;
+        return true;
+      },
+    });
+    FakeSocket.all[0]!.drop(4400);
+    await Promise.resolve();
+    vi.advanceTimersByTime(10_000);
+    expect(refreshed).toBe(0);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(socket.status).toBe("closed");
+  });
+
   it("refreshes an expired token once on 4401 and connects again", async () => {
     let refreshed = 0;
     const { socket } = start({

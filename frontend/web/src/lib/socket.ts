@@ -11,8 +11,11 @@ export function backoffDelay(attempt: number): number {
   return BACKOFF_MS[index] ?? 5000;
 }
 
-/** Close codes after which reconnecting cannot help (auth, forbidden, no such room). */
-const TERMINAL_CLOSE_CODES = new Set([4401, 4403, 4404, 4503]);
+/**
+ * Close codes after which reconnecting cannot help: bad request (e.g. a token in the URL), auth,
+ * forbidden, no such room, no Redis.
+ */
+const TERMINAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4404, 4503]);
 
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 
