@@ -34,4 +34,6 @@ EXPOSE 8000
 ENTRYPOINT ["/app/ops/docker-entrypoint.sh"]
 # No per-message deflate: browsers offer it, and compressing every small frame cost 2 000-player
 # games p95 7.7 s instead of 0.4 s in `make bench` (docs/architecture.md).
-CMD ["uvicorn", "chancetap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*", "--ws-per-message-deflate", "false"]
+# X-Forwarded-* is trusted only from the addresses in FORWARDED_ALLOW_IPS (uvicorn reads it; default
+# 127.0.0.1): set it to the proxy's address.
+CMD ["uvicorn", "chancetap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--ws-per-message-deflate", "false"]

@@ -12,9 +12,15 @@ PORT ?= 8000
 
 # `make run` uses the embedded defaults and debug mode unless told otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
-# `make test` runs against the real local PostgreSQL and Redis unless told otherwise.
-TEST_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chancetap} \
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
+# `make test` runs against the real local PostgreSQL and Redis unless told otherwise, on names of
+# its own so two checkouts (or another app) on one machine never touch each other's data: a test
+# database and a Redis database number derived from this checkout's path (override either).
+CHECKOUT_ID := $(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
+TEST_DATABASE_NAME ?= test_chancetap_$(shell expr $(CHECKOUT_ID) % 1000000)
+TEST_REDIS_DB ?= $(shell expr $(CHECKOUT_ID) % 14 + 2)
+TEST_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chancetap_test} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/$(TEST_REDIS_DB)} \
+	TEST_DATABASE_NAME=$(TEST_DATABASE_NAME) CHANCETAP_TEST_OWNER="$(CURDIR)"
 
 .PHONY: help
 help: ## List every target with what it does
@@ -60,6 +66,10 @@ run: install migrate seed ## Install, migrate, seed and start web + worker (+ bo
 players: venv ## Nine simulated players join the 20-Star tier of the running app (development)
 	$(RUN_ENV) $(PY) manage.py simulate_players --rooms 1 --players-per-room 9 --tier 20 --fund \
 		--url http://$(HOST):$(PORT)
+
+.PHONY: superuser
+superuser: venv ## Create an admin account (asks for a Telegram id and a password)
+	$(RUN_ENV) $(PY) manage.py createsuperuser
 
 .PHONY: worker
 worker: venv ## Start only the Celery worker (with beat)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +20,49 @@ from accounts.tokens import token_issue
 _ids = itertools.count(700_000_001)
 
 
+# The Redis database a test run empties before every test must be one it owns: a marker key names
+# the owner (the checkout, set by `make test`); a database holding someone else's data is never
+# flushed (make test picks a number per checkout; TEST_REDIS_DB overrides it).
+_OWNER_KEY = "chancetap:test-run-owner"
+_OWNER = os.environ.get("CHANCETAP_TEST_OWNER", "chancetap-tests")
+
+
+def _redis_owned() -> None:
+    if not settings.REDIS_URL:
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        raw = client.get(_OWNER_KEY)
+        owner = raw.decode() if isinstance(raw, bytes) else raw
+        if owner is None and client.dbsize() > 0:
+            pytest.exit(
+                f"Redis {settings.REDIS_URL} holds data that no test run created; the tests "
+                "empty their database before each test. Pick another one (TEST_REDIS_DB=N make "
+                "test, or REDIS_URL=...).",
+                returncode=3,
+            )
+        if owner is not None and owner != _OWNER:
+            pytest.exit(
+                f"Redis {settings.REDIS_URL} belongs to the test run of {owner}; pick "
+                "another database (TEST_REDIS_DB=N make test).",
+                returncode=3,
+            )
+        client.set(_OWNER_KEY, _OWNER)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_is_ours() -> None:
+    _redis_owned()
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
-    cache.clear()
+def _clear_cache(_redis_is_ours: None) -> None:
+    cache.clear()  # FLUSHDB of the test run's own database (checked above)
+    _redis_owned()
 
 
 @pytest.fixture

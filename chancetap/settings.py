@@ -433,14 +433,17 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "chancetap.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "chancetap.core.logging.RequestIdFilter"},
+        "housekeeping": {"()": "chancetap.core.logging.HousekeepingFilter"},
+    },
     "formatters": {"json": {"()": "chancetap.core.logging.JsonFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
-            "filters": ["request_id"],
+            "filters": ["request_id", "housekeeping"],
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},

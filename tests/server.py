@@ -60,6 +60,7 @@ class ServerProcess:
         server: str = "uvicorn",
         env: Mapping[str, str] | None = None,
         log_level: str = "warning",
+        workers: int = 1,
     ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -77,7 +78,12 @@ class ServerProcess:
                 # A test's browser may still hold sockets open: do not wait on them at the end.
                 "--timeout-graceful-shutdown",
                 "2",
+                # As the Dockerfile runs it.
+                "--ws-per-message-deflate",
+                "false",
             ]
+            if workers > 1:
+                cmd += ["--workers", str(workers)]
         else:
             cmd = [
                 str(bin_dir / "daphne"),

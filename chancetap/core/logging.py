@@ -27,6 +27,28 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Periodic housekeeping (chancetap/celery.py beat_schedule) that runs every few seconds: its
+# "sending / received / succeeded" lines are logged at DEBUG unless the run did something.
+HOUSEKEEPING_TASKS = ("rooms.sweep", "rooms.sweep_bonus_runs", "payments.ton_poll")
+_CELERY_CHATTER = ("celery.app.trace", "celery.worker.strategy", "celery.beat")
+_IDLE_RESULTS = (": 0", ": None", ": []", ": {}")
+
+
+class HousekeepingFilter(logging.Filter):
+    """Demote Celery's INFO lines about idle housekeeping runs to DEBUG (dropped below DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or not record.name.startswith(_CELERY_CHATTER):
+            return True
+        message = record.getMessage()
+        if not any(f"{name}[" in message or f"({name})" in message for name in HOUSEKEEPING_TASKS):
+            return True
+        if record.name == "celery.app.trace" and not message.rstrip().endswith(_IDLE_RESULTS):
+            return True  # it did something: keep the line
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request_id and any extras;
     credentials scrubbed from the whole line."""
