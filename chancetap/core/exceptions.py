@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -37,6 +38,8 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+    if isinstance(exc, DatabaseOperationalError):
+        return _database_unavailable(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -71,6 +74,26 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             details = {"retry_after": max(1, int(wait))}
         body = error_body(str(code), str(detail), details)
     return Response(body, status=response.status_code, headers=_copy_headers(response))
+
+
+def _database_unavailable(exc: DatabaseOperationalError) -> Response:
+    """The pool had no connection in time (``service_busy``) or PostgreSQL is unreachable: 503,
+    try again shortly — not a 500 (nothing was changed: the transaction did not commit)."""
+    from psycopg_pool import PoolTimeout
+
+    busy = isinstance(exc.__cause__, PoolTimeout) or isinstance(exc, PoolTimeout)
+    code = "service_busy" if busy else "database_unavailable"
+    logger.warning("database unavailable for an API request", extra={"code": code})
+    message = (
+        "The service is busy. Please try again in a moment."
+        if busy
+        else "The service is temporarily unavailable. Please try again in a moment."
+    )
+    return Response(
+        error_body(code, message),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "1"},
+    )
 
 
 def _copy_headers(response: Response) -> dict[str, str]:
