@@ -47,6 +47,20 @@ def _check_redis() -> str | None:
     return None
 
 
+def _pool_status() -> dict[str, int] | None:
+    """This process's connection pool: size, idle connections, requests waiting (None: no pool)."""
+    pool = getattr(connection, "pool", None) if connection.vendor == "postgresql" else None
+    if pool is None:
+        return None
+    stats = pool.get_stats()
+    return {
+        "max_size": int(pool.max_size),
+        "size": int(stats.get("pool_size", 0)),
+        "available": int(stats.get("pool_available", 0)),
+        "waiting": int(stats.get("requests_waiting", 0)),
+    }
+
+
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, str] = {}
@@ -68,4 +82,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
             },
             status=503,
         )
-    return JsonResponse({"status": "ok", "checks": checks})
+    body: dict[str, object] = {"status": "ok", "checks": checks}
+    pool = _pool_status()
+    if pool is not None:
+        # Saturation: every connection lent out and requests queueing for one. Still ready (the
+        # queue drains within DATABASE_POOL_TIMEOUT), but the proxy and the operator can see it.
+        pool["saturated"] = int(pool["available"] == 0 and pool["waiting"] > 0)
+        body["database_pool"] = pool
+    return JsonResponse(body)

@@ -101,6 +101,8 @@ def test_production_server_bounds_connections_and_never_answers_5xx(make_user) -
         finally:
             done.set()
             sampler.join()
+        with urllib.request.urlopen(server.base_url + "/readyz", timeout=10) as response:
+            ready = json.loads(response.read())
     finally:
         server.stop()
 
@@ -110,3 +112,8 @@ def test_production_server_bounds_connections_and_never_answers_5xx(make_user) -
     # Every process borrows from its own pool: never more than the pools hold (+ a little slack
     # for the readiness probe's own checks).
     assert 0 < peak <= WORKERS * POOL_MAX + 2, peak
+    # /readyz reports the answering process's pool (its saturation is what an operator watches).
+    pool = ready["database_pool"]
+    assert pool["max_size"] == POOL_MAX
+    assert 1 <= pool["size"] <= POOL_MAX
+    assert pool["saturated"] in (0, 1)
