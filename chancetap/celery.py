@@ -17,7 +17,7 @@ app.conf.beat_schedule = {
     "payments-refresh-rate": {"task": "payments.refresh_rate", "schedule": 5 * 60},
     "payments-ton-poll": {"task": "payments.ton_poll", "schedule": 30},
     "rooms-sweep": {"task": "rooms.sweep", "schedule": 5},
-    "rooms-sweep-bonus": {"task": "rooms.sweep_bonus_runs", "schedule": 60},
+    "rooms-sweep-bonus": {"task": "rooms.sweep_bonus_runs", "schedule": 30},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-ledger-check": {"task": "payments.ledger_check", "schedule": 60 * 60},
     "core-expire-idempotency": {"task": "core.expire_idempotency_records", "schedule": 60 * 60},

@@ -14,6 +14,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CHANCETAP_VAR_DIR", BASE_DIR / "var"))
@@ -216,6 +217,11 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Celery -------------------------------------------------------------------------------------
+# Longest a task may wait in the broker with an ETA: the Redis transport re-delivers a message not
+# acknowledged within the visibility timeout, so an ETA beyond it would run the task again and
+# again. Deadlines further away are left to the sweepers (chancetap/core/scheduling.py).
+BROKER_VISIBILITY_TIMEOUT = 3600  # s; longer than the longest task limit (backup_db, 50 min)
+TASK_ETA_MAX_SECONDS = BROKER_VISIBILITY_TIMEOUT // 2
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -228,7 +234,29 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+# Three queues, each with its own worker in production (docker-compose.yml, docs/operations.md), so
+# a 3-second room countdown never waits behind a backup: `realtime` (room timers, sweepers),
+# `payments` (deferred payment credits, TON polling, the rate) and `maintenance` (backups,
+# reconciliation, the ledger check, clean-ups). A task no route names lands in `maintenance`.
+# Each queue has a time-limit ceiling: its worker's --time-limit, and no task of the queue may set
+# a longer one (tests/ops/test_celery_topology.py).
+TASK_QUEUE_TIME_LIMITS = {"realtime": 60, "payments": 120, "maintenance": 50 * 60}
+CELERY_TASK_QUEUES = [Queue(name) for name in TASK_QUEUE_TIME_LIMITS]
+CELERY_TASK_DEFAULT_QUEUE = "maintenance"
+CELERY_TASK_ROUTES = {
+    "rooms.advance": {"queue": "realtime"},
+    "rooms.sweep": {"queue": "realtime"},
+    "rooms.sweep_bonus_runs": {"queue": "realtime"},
+    "rooms.expire_bonus_run": {"queue": "realtime"},
+    "payments.apply_star_payment": {"queue": "payments"},
+    "payments.ton_poll": {"queue": "payments"},
+    "payments.refresh_rate": {"queue": "payments"},
+    "payments.reconcile": {"queue": "maintenance"},
+    "payments.ledger_check": {"queue": "maintenance"},
+    "core.expire_idempotency_records": {"queue": "maintenance"},
+    "core.backup_db": {"queue": "maintenance"},
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -13,7 +13,6 @@ from accounts.events import user_event_send
 from accounts.models import User
 from chancetap.core import rls
 from chancetap.core.errors import ConflictError, ForbiddenError, NotFoundError
-from chancetap.core.transactions import on_commit
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry
 from rooms.models import BonusRun, BonusSettings
@@ -45,7 +44,10 @@ def bonus_run_public(run: BonusRun | None) -> dict[str, Any] | None:
 
 
 def bonus_run_active(*, user_id: int) -> BonusRun | None:
-    return BonusRun.objects.filter(user_id=user_id, status=BonusRun.Status.ACTIVE).first()
+    """The player's running run; one past its deadline is over even before the sweeper ends it."""
+    return BonusRun.objects.filter(
+        user_id=user_id, status=BonusRun.Status.ACTIVE, expires_at__gt=timezone.now()
+    ).first()
 
 
 @transaction.atomic(durable=True)
@@ -56,7 +58,11 @@ def bonus_run_start(*, user: User) -> BonusRun:
     if user.is_blocked:
         raise ForbiddenError("user_blocked", "Your account is blocked.")
     User.objects.select_for_update().filter(pk=user.pk).first()  # one start at a time per user
-    if bonus_run_active(user_id=user.tg_id) is not None:
+    current = BonusRun.objects.filter(user=user, status=BonusRun.Status.ACTIVE).first()
+    if current is not None and timezone.now() >= current.expires_at:
+        _expire_in_tx(current)  # over, the sweeper just has not been by yet
+        current = None
+    if current is not None:
         raise ConflictError("bonus_run_active", "Your bonus run is already going.")
     config = bonus_settings_get()
     run = BonusRun.objects.create(
@@ -65,13 +71,8 @@ def bonus_run_start(*, user: User) -> BonusRun:
         reward_stars=config.reward_stars,
         expires_at=timezone.now() + timedelta(hours=config.duration_hours),
     )
-
-    def schedule() -> None:
-        from rooms.tasks import expire_bonus_run
-
-        expire_bonus_run.apply_async((run.pk,), eta=run.expires_at)
-
-    on_commit(schedule)
+    # No timer task: the run lasts hours, longer than a broker ETA may (chancetap/core/
+    # scheduling.py). The sweeper ends it; until then completion and the API check expires_at.
     return run
 
 
@@ -103,6 +104,9 @@ def bonus_run_complete(*, run_id: int) -> bool:
     """Credit the reward once the target is reached (idempotent: the run's key)."""
     run = BonusRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or run.status != BonusRun.Status.ACTIVE:
+        return False
+    if timezone.now() >= run.expires_at:
+        _expire_in_tx(run)  # too late: taps after the deadline earn nothing
         return False
     if bonus_taps_read(run.pk, run.user_id) < run.target_taps:
         return False
@@ -138,8 +142,13 @@ def bonus_run_expire(*, run_id: int, now: datetime | None = None) -> bool:
         return False
     if (now or timezone.now()) < run.expires_at:
         return False
-    _end_in_tx(run, BonusRun.Status.EXPIRED)
+    _expire_in_tx(run)
     return True
+
+
+def _expire_in_tx(run: BonusRun) -> None:
+    _end_in_tx(run, BonusRun.Status.EXPIRED)
+    logger.info("bonus run expired", extra={"event": "bonus_expired", "run_id": run.pk})
 
 
 def bonus_runs_sweep(*, now: datetime | None = None) -> int:

@@ -22,6 +22,7 @@ from chancetap.core.errors import (
 )
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from chancetap.core.realtime import group_send_on_commit
+from chancetap.core.scheduling import task_schedule_at
 from chancetap.core.transactions import assert_in_transaction, on_commit
 from leaderboards.services import leaderboards_touch
 from payments.ledger import Posting, ledger_post_in_tx
@@ -129,7 +130,7 @@ def _schedule_advance(room: Room, at: datetime | None) -> None:
     def schedule() -> None:
         from rooms.tasks import advance_room
 
-        advance_room.apply_async((room.pk,), eta=at)
+        task_schedule_at(advance_room, (room.pk,), at)
 
     on_commit(schedule)
 

@@ -28,6 +28,8 @@ def sweep_rooms() -> int:
 
 @shared_task(name="rooms.expire_bonus_run", acks_late=True, time_limit=30, soft_time_limit=25)
 def expire_bonus_run(run_id: int) -> bool:
+    """No longer scheduled (a 24-hour ETA outlives the broker's visibility timeout; the sweeper
+    ends runs). Kept so messages queued by an earlier release still find their task."""
     from rooms.bonus import bonus_run_expire
 
     return bonus_run_expire(run_id=run_id)

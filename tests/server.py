@@ -123,29 +123,37 @@ class ServerProcess:
         self._log.close()
 
 
-def celery_worker_start(log_name: str, schedule: Path) -> subprocess.Popen[bytes]:
-    """A real Celery worker with beat (room timers, the sweeper) on the test database, in its own
-    session so a test can kill it like an operator would."""
+def celery_start(
+    log_name: str, args: list[str], env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``celery -A chancetap <args>`` on the test database, in its own session so a test can kill
+    it like an operator would; output in var/<log_name>.log."""
     log = (ROOT / "var" / f"{log_name}.log").open("w")
     try:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "chancetap",
-                "worker",
-                "-B",
-                "--pool=solo",
-                "--loglevel=INFO",
-                f"--schedule={schedule}",
-            ],
+            [sys.executable, "-m", "celery", "-A", "chancetap", *args],
             cwd=ROOT,
-            env=child_env(),
+            env=child_env(env),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     finally:
         log.close()  # the child keeps its own descriptor
+
+
+def celery_worker_start(log_name: str, schedule: Path) -> subprocess.Popen[bytes]:
+    """A real Celery worker with beat (room timers, the sweeper) consuming every queue, as
+    ``make run`` runs it."""
+    return celery_start(
+        log_name,
+        [
+            "worker",
+            "-B",
+            "-Q",
+            ",".join(settings.TASK_QUEUE_TIME_LIMITS),
+            "--pool=solo",
+            "--loglevel=INFO",
+            f"--schedule={schedule}",
+        ],
+    )

@@ -19,14 +19,15 @@ from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
-APP_SERVICES = ("migrate", "web", "worker", "beat", "bot")
+WORKERS = ("worker-realtime", "worker-payments", "worker-maintenance")
+APP_SERVICES = ("migrate", "web", *WORKERS, "beat", "bot")
 REQUIRED_SERVICES = {
     "postgres",
     "redis",
     "migrate",
     "web",
     "proxy",
-    "worker",
+    *WORKERS,
     "beat",
     "bot",
     "prometheus",
@@ -234,9 +235,9 @@ def test_config_hosts_are_services(services) -> None:
     for rule_file in prometheus["rule_files"]:
         assert rule_file in targets
     # ports the scrape jobs use are the ones the services are told to serve
-    worker_env = services["worker"]["environment"]
     bot_env = services["bot"]["environment"]
-    assert worker_env["CELERY_METRICS_PORT"] == "9808"
+    for worker in WORKERS:
+        assert services[worker]["environment"]["CELERY_METRICS_PORT"] == "9808"
     assert bot_env["BOT_METRICS_PORT"] == "9809"
 
 
