@@ -14,7 +14,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CHANCETAP_VAR_DIR", BASE_DIR / "var"))
@@ -140,9 +140,15 @@ MIGRATIONS_DATABASE_URL = env.str("MIGRATIONS_DATABASE_URL", default="")
 _MIGRATING = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] == ["migrate"]
 if MIGRATIONS_DATABASE_URL and _MIGRATING:
     DATABASE_URL = MIGRATIONS_DATABASE_URL
-# Celery worker processes run one task at a time per child: a plain connection each, kept between
-# tasks. Everything else (uvicorn web processes above all) borrows from a bounded pool.
-_CELERY_PROCESS = Path(sys.argv[0]).name == "celery" or sys.argv[1:2] == ["-m", "celery"]
+# Celery worker processes run one task at a time per child with a plain connection, which
+# Celery's Django fix-up closes after every task (so at most one per child, only while a task
+# runs). Everything else (uvicorn web processes above all) borrows from a bounded pool.
+# `celery …` runs with argv[0] = the `celery` script; `python -m celery …` (the tests' workers)
+# with argv[0] = celery/__main__.py.
+_ARGV0 = Path(sys.argv[0])
+_CELERY_PROCESS = _ARGV0.name == "celery" or (
+    _ARGV0.name == "__main__.py" and _ARGV0.parent.name == "celery"
+)
 DATABASE_POOL = False
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
@@ -227,10 +233,13 @@ CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     (CELERY_FILESYSTEM_DIR / "queue").mkdir(parents=True, exist_ok=True)
     (CELERY_FILESYSTEM_DIR / "processed").mkdir(parents=True, exist_ok=True)
+    (CELERY_FILESYSTEM_DIR / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
         "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        # Exchange bindings; kombu's default is ./control, which is an app folder here.
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -242,7 +251,14 @@ else:
 # Each queue has a time-limit ceiling: its worker's --time-limit, and no task of the queue may set
 # a longer one (tests/ops/test_celery_topology.py).
 TASK_QUEUE_TIME_LIMITS = {"realtime": 60, "payments": 120, "maintenance": 50 * 60}
-CELERY_TASK_QUEUES = [Queue(name) for name in TASK_QUEUE_TIME_LIMITS]
+# Each queue its own direct exchange and routing key. Celery publishes to a direct queue by its
+# name anyway, but a bare Queue(name) is bound to the default exchange and key, so anything sent
+# to that exchange would land in all three queues.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name) for name in TASK_QUEUE_TIME_LIMITS
+]
+CELERY_TASK_DEFAULT_EXCHANGE = "maintenance"
+CELERY_TASK_DEFAULT_ROUTING_KEY = "maintenance"
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 CELERY_TASK_ROUTES = {
     "rooms.advance": {"queue": "realtime"},

@@ -23,14 +23,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_database_url() -> str:
-    """The URL of the database pytest-django created, for processes started by a test."""
+def child_database_url(*, role: str | None = None, application_name: str | None = None) -> str:
+    """The URL of the database pytest-django created, for processes started by a test; with
+    ``role``, every connection runs as that role (``SET ROLE`` at connect: e.g. the app's
+    runtime role, which row-level security binds); ``application_name`` names the connections
+    in ``pg_stat_activity``."""
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+    url = f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+    params = [f"options=-c%20role%3D{role}"] if role else []
+    params += [f"application_name={application_name}"] if application_name else []
+    return url + ("?" + "&".join(params) if params else "")
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -40,7 +46,7 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
             "CHANCETAP_TESTING": "1",
             "CHANCETAP_IGNORE_DOTENV": "1",
             "DJANGO_DEBUG": "0",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": child_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "TELEGRAM_BOT_TOKEN": settings.TELEGRAM_BOT_TOKEN,
             "JWT_SECRET": settings.JWT_SECRET,
@@ -142,7 +148,9 @@ def celery_start(
         log.close()  # the child keeps its own descriptor
 
 
-def celery_worker_start(log_name: str, schedule: Path) -> subprocess.Popen[bytes]:
+def celery_worker_start(
+    log_name: str, schedule: Path, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """A real Celery worker with beat (room timers, the sweeper) consuming every queue, as
     ``make run`` runs it."""
     return celery_start(
@@ -156,4 +164,5 @@ def celery_worker_start(log_name: str, schedule: Path) -> subprocess.Popen[bytes
             "--loglevel=INFO",
             f"--schedule={schedule}",
         ],
+        env,
     )

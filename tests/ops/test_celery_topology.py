@@ -79,6 +79,36 @@ def test_every_task_is_routed_to_a_queue_within_its_time_limit() -> None:
     assert [queue.name for queue in settings.CELERY_TASK_QUEUES] == list(QUEUES)
 
 
+@pytest.mark.parametrize(
+    ("task", "queue"),
+    [
+        ("rooms.advance", "realtime"),
+        ("payments.apply_star_payment", "payments"),
+        ("core.backup_db", "maintenance"),
+        ("tests.not_routed", "maintenance"),
+    ],
+)
+def test_a_message_lands_in_its_own_queue_only(task: str, queue: str) -> None:
+    """On the real Redis broker: the message is in its queue's list and in no other (queues
+    bound to one exchange and key would each get a copy, and every worker would run it)."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    for key in client.scan_iter("_kombu.binding.*"):
+        client.delete(key)
+    with app.connection_for_write() as conn:  # every queue declared, as the workers do
+        for declared in app.amqp.queues.values():
+            declared(conn.default_channel).declare()
+    task_id = f"topology-{uuid.uuid4().hex}"
+    app.send_task(task, args=[0], task_id=task_id)
+    holders = set()
+    for name in QUEUES:
+        for raw in client.lrange(name, 0, -1):
+            message = raw if isinstance(raw, str) else raw.decode()
+            if task_id in message:
+                holders.add(name)
+                client.lrem(name, 1, message)
+    assert holders == {queue}
+
+
 def test_compose_and_run_all_run_one_worker_per_queue_with_its_ceiling() -> None:
     commands = compose_worker_commands()
     assert set(commands) == set(QUEUES)

@@ -1,118 +1,356 @@
 """Production parity: the server as production runs it — uvicorn with two worker processes,
-``DEBUG`` off, the default connection pool — under concurrent mixed API traffic answers no 5xx and
-holds a bounded number of PostgreSQL connections (read from ``pg_stat_activity``)."""
+``DEBUG`` off, the default connection pool, connected as the row-level-security role
+``chancetap_app``, the webhook switched on, a Celery worker for the room timers — under concurrent
+load of 1 000 mixed API requests, 20 WebSocket games of ten players and Telegram payments through
+the webhook answers no 5xx, moves every Star once, and holds a bounded number of PostgreSQL
+connections (read from ``pg_stat_activity``)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import random
+import signal
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.tokens import token_issue
-from tests.server import ServerProcess
+from accounts.ws_auth import ws_subprotocols
+from chancetap.core import rls
+from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
+from payments.models import LedgerEntry, Payment
+from rooms.models import Room, RoomTier
+from tests.server import ServerProcess, celery_worker_start, child_database_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WORKERS = 2
 POOL_MAX = 10  # DATABASE_POOL_MAX_SIZE's default (chancetap/settings.py)
 REQUESTS = 1000
 CONCURRENCY = 32  # more than one process's pool: requests must wait for a connection, not open one
+GAMES = 20
+PAYMENTS = 20
+CELERY_CONNECTIONS = 1  # the solo worker: one while a task runs (closed after each task)
+WEB_APP = "chancetap-web-under-test"
+WORKER_APP = "chancetap-worker-under-test"
+SECRET = "production-tier-hook-secret"
+PATHS = [
+    "/api/v1/me",
+    "/api/v1/rooms/tiers",
+    "/api/v1/rooms/current",
+    "/api/v1/rooms/history",
+    "/api/v1/payments/ledger",
+    "/api/v1/payments/presets",
+    "/api/v1/payments/pending",
+    "/api/v1/leaderboards/donations/all-time",
+    "/api/v1/leaderboards/donations/week",
+    "/api/v1/leaderboards/games/today",
+    "/api/v1/referrals",
+    "/api/v1/bonus",
+    "/readyz",
+    "/",
+]
 
 
-def _backends(database: str) -> int:
+def _backends(database: str) -> Counter[str]:
+    """Connections to the test database by application name (the processes under test name
+    theirs; everything else is this test's own)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            "SELECT application_name, count(*) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() GROUP BY application_name",
             [database],
         )
-        return int(cursor.fetchone()[0])
+        return Counter({name: int(n) for name, n in cursor.fetchall()})
 
 
-@pytest.mark.django_db(transaction=True)
-def test_production_server_bounds_connections_and_never_answers_5xx(make_user) -> None:
-    from rooms.models import RoomTier
+class Statuses:
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, int]] = Counter()
+        self._lock = threading.Lock()
 
-    for position, stars in enumerate((20, 50, 100)):
-        RoomTier.objects.get_or_create(stars=stars, defaults={"position": position})
-    users = [make_user() for _ in range(20)]
-    tokens = [token_issue(tg_id=user.tg_id) for user in users]
-    database = connection.settings_dict["NAME"]
-    baseline = _backends(database)
+        self.handshakes: list[float] = []
 
-    server = ServerProcess(workers=WORKERS, env={"LOG_LEVEL": "WARNING"})
+    def opened(self, seconds: float) -> None:
+        self.handshakes.append(seconds)
+
+    def add(self, kind: str, status: int) -> None:
+        with self._lock:
+            self.counts[(kind, status)] += 1
+
+    def server_errors(self) -> dict[tuple[str, int], int]:
+        return {key: n for key, n in self.counts.items() if key[1] >= 500}
+
+
+def _http(
+    base: str, method: str, path: str, *, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
-        paths = [
-            "/api/v1/me",
-            "/api/v1/rooms/tiers",
-            "/api/v1/rooms/current",
-            "/api/v1/rooms/history",
-            "/api/v1/payments/ledger",
-            "/api/v1/payments/presets",
-            "/api/v1/payments/pending",
-            "/api/v1/leaderboards/donations/all-time",
-            "/api/v1/leaderboards/donations/week",
-            "/api/v1/leaderboards/games/today",
-            "/api/v1/referrals",
-            "/api/v1/bonus",
-            "/readyz",
-            "/",
-        ]
-        plan = list(
-            zip(itertools.islice(itertools.cycle(paths), REQUESTS), itertools.cycle(tokens))
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        raw, status = exc.read(), exc.code
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, raw  # the app's HTML
+
+
+def _api_load(base: str, tokens: list[str], statuses: Statuses) -> None:
+    plan = list(zip(itertools.islice(itertools.cycle(PATHS), REQUESTS), itertools.cycle(tokens)))
+
+    def call(item: tuple[str, str]) -> None:
+        path, token = item
+        status, _ = _http(base, "GET", path, headers={"Authorization": f"Bearer {token}"})
+        statuses.add("api", status)
+
+    with ThreadPoolExecutor(CONCURRENCY) as executor:
+        list(executor.map(call, plan))
+
+
+def _payments(base: str, payers: list[tuple[int, str]], statuses: Statuses) -> None:
+    """Each payer buys Stars: an invoice through the API, then Telegram's successful_payment
+    through the webhook — sent twice, as Telegram may."""
+    for n, (tg_id, token) in enumerate(payers):
+        status, invoice = _http(
+            base,
+            "POST",
+            "/api/v1/payments/invoices",
+            body={"purpose": "topup", "stars": 25 + n},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"prod-tier-{n:04d}"},
         )
-        statuses: Counter[int] = Counter()
-        lock = threading.Lock()
-        peak = 0
+        statuses.add("invoice", status)
+        assert status == 201, invoice
+        update = {
+            "message": {
+                "message_id": n + 1,
+                "date": int(time.time()),
+                "chat": {"id": tg_id, "type": "private", "first_name": "Payer"},
+                "from": {"id": tg_id, "is_bot": False, "first_name": "Payer"},
+                "successful_payment": {
+                    "currency": "XTR",
+                    "total_amount": 25 + n,
+                    "invoice_payload": invoice["id"],
+                    "telegram_payment_charge_id": f"prod-tier-charge-{n}",
+                    "provider_payment_charge_id": "",
+                },
+            }
+        }
+        for attempt in range(2):
+            status, _ = _http(
+                base,
+                "POST",
+                "/telegram/webhook",
+                body={"update_id": 10_000 + 2 * n + attempt, **update},
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            statuses.add("webhook", status)
+
+
+async def _player(
+    base: str, tier_id: int, tg_id: int, statuses: Statuses, results: dict[int, dict[str, Any]]
+) -> None:
+    import websockets
+    from websockets.typing import Origin, Subprotocol
+
+    token = token_issue(tg_id=tg_id)
+    status, room = await asyncio.to_thread(
+        _http,
+        base,
+        "POST",
+        f"/api/v1/rooms/tiers/{tier_id}/join",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"prod-join-{tg_id}"},
+    )
+    statuses.add("join", status)
+    assert status == 201, room
+    url = base.replace("http", "ws", 1) + f"/ws/rooms/{room['id']}/"
+    protocols = [Subprotocol(p) for p in ws_subprotocols(token)]
+    opening = time.monotonic()
+    # Generous: this test proves correctness under load on a shared 2-core machine, not speed.
+    async with websockets.connect(
+        url, origin=Origin(base), subprotocols=protocols, open_timeout=60
+    ) as ws:
+        statuses.opened(time.monotonic() - opening)
+        playing = asyncio.Event()
+
+        async def tap() -> None:
+            await playing.wait()
+            while True:
+                stamp = int(time.time() * 1000)
+                count = random.randint(1, 3)
+                await ws.send(json.dumps({"type": "taps", "count": count, "timestamp": stamp}))
+                await asyncio.sleep(0.4)
+
+        tapper = asyncio.create_task(tap())
+        try:
+            async for raw in ws:
+                frame = json.loads(raw)
+                if frame["type"] == "error":
+                    statuses.add(f"ws_error:{frame['code']}", 400)
+                if frame["type"] == "started" or (
+                    frame["type"] == "state" and frame["room"]["phase"] == "playing"
+                ):
+                    playing.set()
+                elif frame["type"] in ("finished", "closed"):
+                    results[tg_id] = {"room_id": room["id"], **frame}
+                    return
+        finally:
+            tapper.cancel()
+
+
+def _games(base: str, tier_id: int, players: list[int], statuses: Statuses) -> dict[int, Any]:
+    results: dict[int, dict[str, Any]] = {}
+
+    async def play() -> None:
+        await asyncio.wait_for(
+            asyncio.gather(*(_player(base, tier_id, p, statuses, results) for p in players)),
+            timeout=120,
+        )
+
+    asyncio.run(play())
+    return results
+
+
+def _shorten_games(stop: threading.Event) -> None:
+    """Once a game is under way, let it end 3 s later (the sweeper settles it) instead of after
+    the full minute."""
+    while not stop.is_set():
+        now = timezone.now()
+        Room.objects.filter(
+            phase=Room.Phase.PLAYING, ends_at__gt=now + timedelta(seconds=4)
+        ).update(ends_at=now + timedelta(seconds=3))
+        time.sleep(0.25)
+    connection.close()
+
+
+def test_production_server_under_load(make_user, fake_bot_api, tmp_path) -> None:
+    tier, _ = RoomTier.objects.get_or_create(stars=20, defaults={"position": 0})
+    for position, stars in enumerate((50, 100), start=1):
+        RoomTier.objects.get_or_create(stars=stars, defaults={"position": position})
+    readers = [make_user() for _ in range(20)]
+    tokens = [token_issue(tg_id=user.tg_id) for user in readers]
+    players = [make_user() for _ in range(GAMES * 10)]
+    with transaction.atomic():
+        ledger_post_in_tx(
+            [
+                Posting(p.tg_id, LedgerEntry.Kind.ADJUSTMENT, 100, f"prod-tier-fund:{p.tg_id}")
+                for p in players
+            ]
+        )
+    payers = [(user.tg_id, token_issue(tg_id=user.tg_id)) for user in readers[:PAYMENTS]]
+    database = connection.settings_dict["NAME"]
+
+    worker_db = child_database_url(role=rls.APP_DB_ROLE, application_name=WORKER_APP)
+    worker = celery_worker_start(
+        f"prod-tier-worker-{tier.pk}", tmp_path / "beat", {"DATABASE_URL": worker_db}
+    )
+    server = None
+    try:
+        server = ServerProcess(
+            workers=WORKERS,
+            env={
+                "LOG_LEVEL": "WARNING",
+                "DATABASE_URL": child_database_url(role=rls.APP_DB_ROLE, application_name=WEB_APP),
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            },
+        )
+        base = server.base_url
+        statuses = Statuses()
+        peak: Counter[str] = Counter()
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
             while not done.is_set():
-                peak = max(peak, _backends(database) - baseline)
+                peak.update(
+                    {
+                        name: n - peak[name]
+                        for name, n in _backends(database).items()
+                        if n > peak[name]
+                    }
+                )
                 time.sleep(0.05)
             connection.close()
 
-        def call(item: tuple[str, str]) -> None:
-            path, token = item
-            request = urllib.request.Request(
-                server.base_url + path, headers={"Authorization": f"Bearer {token}"}
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    status = response.status
-                    if path.startswith("/api/"):
-                        json.loads(response.read())
-            except urllib.error.HTTPError as exc:
-                status = exc.code
-            with lock:
-                statuses[status] += 1
-
         sampler = threading.Thread(target=sample)
+        shortener = threading.Thread(target=_shorten_games, args=(done,))
         sampler.start()
+        shortener.start()
         try:
-            with ThreadPoolExecutor(CONCURRENCY) as executor:
-                list(executor.map(call, plan))
+            with ThreadPoolExecutor(3) as load:
+                games = load.submit(_games, base, tier.pk, [p.tg_id for p in players], statuses)
+                api = load.submit(_api_load, base, tokens, statuses)
+                paid = load.submit(_payments, base, payers, statuses)
+                results = games.result()
+                api.result()
+                paid.result()
         finally:
             done.set()
             sampler.join()
-        with urllib.request.urlopen(server.base_url + "/readyz", timeout=10) as response:
-            ready = json.loads(response.read())
+            shortener.join()
+        _, ready = _http(base, "GET", "/readyz")
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
 
-    assert sum(statuses.values()) == REQUESTS
-    assert not [code for code in statuses if code >= 500], statuses
-    assert statuses[200] >= REQUESTS * 0.9, statuses
-    # Every process borrows from its own pool: never more than the pools hold (+ a little slack
-    # for the readiness probe's own checks).
-    assert 0 < peak <= WORKERS * POOL_MAX + 2, peak
-    # /readyz reports the answering process's pool (its saturation is what an operator watches).
+    handshakes = sorted(statuses.handshakes)
+    print(
+        f"websocket handshakes under load: p50 {handshakes[len(handshakes) // 2]:.2f} s, "
+        f"max {handshakes[-1]:.2f} s; peak connections {dict(peak)}"
+    )
+    # No 5xx anywhere, and every kind of request did its job.
+    assert statuses.server_errors() == {}, statuses.counts
+    assert sum(n for (kind, _), n in statuses.counts.items() if kind == "api") == REQUESTS
+    assert statuses.counts[("api", 200)] >= REQUESTS * 0.9, statuses.counts
+    assert statuses.counts[("join", 201)] == GAMES * 10, statuses.counts
+    assert statuses.counts[("webhook", 200)] == 2 * PAYMENTS, statuses.counts
+    # The only refused taps are the last ones of a game that has just ended.
+    refused = {kind for kind, _ in statuses.counts if kind.startswith("ws_error:")}
+    assert refused <= {"ws_error:room_not_playing"}, statuses.counts
+
+    # 20 games played to the end: one winner each, every player told so, one prize per room.
+    assert len(results) == GAMES * 10
+    rooms = Room.objects.filter(seats__user__in=players).distinct()
+    assert rooms.count() == GAMES
+    assert set(rooms.values_list("phase", flat=True)) == {Room.Phase.FINISHED}
+    assert all(frame["type"] == "finished" for frame in results.values())
+    for room in rooms:
+        assert {r["winner_id"] for r in results.values() if r["room_id"] == room.pk} == {
+            room.winner_id
+        }
+    prizes = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PRIZE, cause_type="room")
+    assert prizes.count() == GAMES
+
+    # Every payment credited exactly once though the webhook saw it twice.
+    assert Payment.objects.filter(user_id__in=[tg for tg, _ in payers]).count() == PAYMENTS
+    for n, (tg_id, _) in enumerate(payers):
+        assert balance_get(user_id=tg_id) == 25 + n
+    assert ledger_mismatches() == []
+
+    # Every web process borrows from its own pool: never more than the pools hold. The Celery
+    # worker is not pooled: a connection per task slot, only while a task runs.
+    assert 0 < peak[WEB_APP] <= WORKERS * POOL_MAX, peak
+    assert 0 < peak[WORKER_APP] <= CELERY_CONNECTIONS, peak
     pool = ready["database_pool"]
     assert pool["max_size"] == POOL_MAX
     assert 1 <= pool["size"] <= POOL_MAX

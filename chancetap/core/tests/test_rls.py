@@ -393,7 +393,7 @@ def test_a_real_server_process_as_the_app_role_serves_each_player_their_rows(two
                 Posting(b.tg_id, LedgerEntry.Kind.PRIZE, 20, "rls-test:prize-b"),
             ]
         )
-    url = server.test_database_url() + f"?options=-c%20role%3D{rls.APP_DB_ROLE}"
+    url = server.child_database_url(role=rls.APP_DB_ROLE)
     process = server.ServerProcess(env={"DATABASE_URL": url, "DATABASE_CONN_MAX_AGE": "60"})
 
     def get(user: User, path_: str) -> Any:
@@ -516,7 +516,7 @@ async def test_bot_updates_run_as_the_service(as_app, make_user, fake_bot_api) -
 
 
 def _command(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    url = server.test_database_url() + f"?options=-c%20role%3D{rls.APP_DB_ROLE}"
+    url = server.child_database_url(role=rls.APP_DB_ROLE)
     return subprocess.run(
         [sys.executable, *(["manage.py", *args] if not code else ["-c", code])],
         cwd=server.ROOT,
