@@ -263,7 +263,8 @@ def db_pool_sample() -> None:
     db_pool_max_connections.set(pool.max_size)
     # psycopg counts requests that got no connection (timeouts; the queue limit is not set) from
     # any caller — API, WebSocket consumers, admin, /readyz — which the API's 503 handler alone
-    # would miss.
+    # would miss. (It skips a request whose deadline passed before it queued: only with timeouts
+    # of a few milliseconds.)
     errors = int(stats.get("requests_errors", 0))
     with _pool_lock:
         seen_pool, seen = _pool_errors_seen
