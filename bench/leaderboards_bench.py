@@ -1,7 +1,8 @@
 """Leaderboard latency at 100 000 users and 1 000 000 donations, through the real HTTP stack.
 
-Seeds PostgreSQL (``<name>_lbbench``) in SQL, starts a uvicorn process on it with Redis as the
-cache, and prints p50/p95/p99 for each endpoint: first page, a deep page and ``me`` for a low-ranked
+Seeds PostgreSQL (``<name>_lbbench``) in SQL, starts the production server on it (``bench.common``:
+uvicorn as the Dockerfile runs it, ``DEBUG`` off, the connection pool) with Redis as the cache, and
+prints p50/p95/p99 for each endpoint: first page, a deep page and ``me`` for a low-ranked
 user, cold (cache flushed before every request) and warm.
 Usage: ``python -m bench.leaderboards_bench [--users N] [--donations M]``.
 """
@@ -15,10 +16,16 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+from bench.common import (
+    REDIS_URL,
+    ROOT,
+    bench_secrets,
+    free_port,
+    production_env,
+    redis_flush,
+    uvicorn_cmd,
+)
 
 
 def seed(url: str, users: int, donations: int) -> None:
@@ -91,38 +98,60 @@ def seed(url: str, users: int, donations: int) -> None:
     )
 
 
-def low_ranked_user(url: str) -> int:
+# Production's per-user throttle (THROTTLE_USER, 600/min) applies: the requests rotate over the
+# tokens of this many low-ranked users instead of one user sending more than it allows.
+USERS = 10
+
+
+def low_ranked_users(url: str, n: int) -> list[int]:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        row = conn.execute(
-            "SELECT user_id FROM donor_totals ORDER BY tons ASC, achieved_at DESC LIMIT 1"
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+        rows = conn.execute(
+            "SELECT user_id FROM donor_totals WHERE NOT hidden "
+            "ORDER BY tons ASC, achieved_at DESC LIMIT %s",
+            [n],
+        ).fetchall()
+    assert len(rows) == n
+    return [int(row[0]) for row in rows]
 
 
-def measure(port: int, token: str, path: str, n: int, cold: bool) -> list[float]:
-    import redis
-
-    flush = redis.Redis.from_url(REDIS_URL)
+def measure(port: int, tokens: list[str], path: str, n: int, cold: bool) -> list[float]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     timings = []
-    headers = {"Authorization": f"Bearer {token}"}
-    conn.request("GET", path, headers=headers)  # warm the connection and the cache
-    conn.getresponse().read()
-    for _ in range(n):
-        if cold:
-            flush.flushdb()
-        start = time.perf_counter()
-        conn.request("GET", path, headers=headers)
+
+    def get(token: str) -> int:
+        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
         response = conn.getresponse()
         response.read()
+        return response.status
+
+    for token in tokens:  # warm the connection and the cache (``me`` is cached per user)
+        get(token)
+    for i in range(n):
+        if cold:
+            redis_flush()
+        start = time.perf_counter()
+        status = get(tokens[i % len(tokens)])
         timings.append((time.perf_counter() - start) * 1000)
-        if response.status != 200:
-            raise RuntimeError(f"{path}: HTTP {response.status}")
+        if status != 200:
+            raise RuntimeError(f"{path}: HTTP {status}")
     conn.close()
     return timings
+
+
+def wait_ready(server: subprocess.Popen[bytes], port: int) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit(f"leaderboards: the server exited with {server.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("leaderboards: the server did not answer /healthz in 30 s")
 
 
 def main() -> None:
@@ -137,7 +166,9 @@ def main() -> None:
     )
     if not args.reuse:
         seed(url, args.users, args.donations)
-    user_id = low_ranked_user(url)
+    user_ids = low_ranked_users(url, USERS)
+    redis_flush()
+    bench_secrets()
     os.environ.update({"CHANCETAP_TESTING": "1", "DATABASE_URL": url, "REDIS_URL": REDIS_URL})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
     import django
@@ -145,30 +176,15 @@ def main() -> None:
     django.setup()
     from accounts.tokens import token_issue
 
-    token = token_issue(tg_id=user_id)
-    port = 8765
-    # Production-like: persistent database connections (tests use CONN_MAX_AGE=0).
-    env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DATABASE_CONN_MAX_AGE": "60"}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "chancetap.asgi:application",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    tokens = [token_issue(tg_id=user_id) for user_id in user_ids]
+    port = free_port()
+    server = subprocess.Popen(uvicorn_cmd(port), cwd=ROOT, env=production_env())
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
-        print(f"leaderboards: latency through uvicorn (ms), me = user {user_id} (lowest rank)")
+        wait_ready(server, port)
+        print(
+            "leaderboards: latency through the production server (uvicorn, DEBUG off, pool) in "
+            f"ms, me = the {USERS} lowest-ranked users in turn"
+        )
         print(f"  {'endpoint':58} {'cache':5} {'p50':>7} {'p95':>7} {'p99':>7}")
         cases = [
             "/api/v1/leaderboards/donations/all-time?limit=50",
@@ -182,13 +198,14 @@ def main() -> None:
         for path in cases:
             for cold in (True, False):
                 n = args.requests // 4 if cold else args.requests
-                t = measure(port, token, path, n, cold)
+                t = measure(port, tokens, path, n, cold)
                 q = statistics.quantiles(t, n=100)
                 label = "cold" if cold else "warm"
                 print(f"  {path:58} {label:5} {q[49]:7.1f} {q[94]:7.1f} {q[98]:7.1f}")
     finally:
         server.terminate()
         server.wait(10)
+        redis_flush()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Payment-confirmation throughput on PostgreSQL: ``star_payment_apply`` end to end.
 
 Usage: ``python -m bench.payments_bench [--payments N] [--threads T]`` (``make bench`` runs it).
-Uses its own database (``<name>_bench``), migrated fresh, so it never touches real data.
+Uses its own database (``<name>_bench``), migrated fresh, so it never touches real data, and runs
+in this process with production settings (``bench.common``: ``DEBUG`` off, the connection pool,
+the bench's Redis database for the cache and the channel layer).
 """
 
 from __future__ import annotations
@@ -14,10 +16,16 @@ import threading
 import time
 import uuid
 
+from bench.common import NOT_PRODUCTION, REDIS_URL, bench_secrets, redis_flush
+
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
-    os.environ.setdefault("CHANCETAP_TESTING", "1")
+    for name in NOT_PRODUCTION:
+        os.environ.pop(name, None)
+    bench_secrets()
+    os.environ["REDIS_URL"] = REDIS_URL
+    redis_flush()
     os.environ["DATABASE_URL"] = os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chancetap_bench"
     )
@@ -119,6 +127,7 @@ def main() -> None:
     print(f"  duplicate deliveries {dup_rate:7.0f} /s (no-op replays)")
     problems = ledger_mismatches()
     print(f"  ledger check: {'clean' if not problems else f'{len(problems)} MISMATCHES'}")
+    redis_flush()
     sys.exit(1 if problems else 0)
 
 

@@ -25,8 +25,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+from bench.common import REDIS_URL, ROOT, bench_secrets, free_port, production_env, redis_flush
+
 DB_URL = os.environ.get(
     "BENCH_WS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chancetap_wsbench"
 )
@@ -47,6 +47,7 @@ def setup_rooms(rooms: int) -> list[tuple[int, list[tuple[int, str]]]]:
     with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+    bench_secrets()
     os.environ.update(
         {
             "DATABASE_URL": DB_URL,
@@ -58,7 +59,6 @@ def setup_rooms(rooms: int) -> list[tuple[int, list[tuple[int, str]]]]:
     import django
 
     django.setup()
-    import redis
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -67,7 +67,7 @@ def setup_rooms(rooms: int) -> list[tuple[int, list[tuple[int, str]]]]:
     from rooms.models import Room, RoomTier, Seat
 
     call_command("migrate", verbosity=0)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis_flush()
     tier = RoomTier.objects.get(stars=20)
     now = timezone.now()
     users = User.objects.bulk_create(
@@ -172,22 +172,19 @@ def start_profiler(pid: int, seconds: float) -> subprocess.Popen | None:
     )
 
 
-def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
-    process = subprocess.Popen(
-        ["taskset", "-c", "0", *cmd],
-        cwd=ROOT,
-        env=env or os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    port = next(a for a in cmd if a.isdigit() and len(a) == 4)
+def start(cmd: list[str], port: int, env: dict | None = None) -> subprocess.Popen:
+    """The server under test on ``port``, pinned to CPU 0; its output (warnings, errors) shows."""
+    process = subprocess.Popen(["taskset", "-c", "0", *cmd], cwd=ROOT, env=env or os.environ.copy())
     for _ in range(300):
+        if process.poll() is not None:
+            raise SystemExit(f"{cmd[0]} on port {port} exited with {process.returncode}")
         try:
-            with socket.create_connection(("127.0.0.1", int(port)), timeout=1):
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return process
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not start")
+    process.terminate()
+    raise SystemExit(f"{cmd[0]} on port {port} did not start")
 
 
 def report(name: str, r: dict, baseline: dict | None) -> None:
@@ -206,25 +203,23 @@ def report(name: str, r: dict, baseline: dict | None) -> None:
     print(line, flush=True)
 
 
+# The Dockerfile's CMD (bench.common.uvicorn_cmd); main() appends the port.
+UVICORN = [
+    "uvicorn",
+    "chancetap.asgi:application",
+    "--host",
+    "127.0.0.1",
+    "--proxy-headers",
+    "--log-level",
+    "warning",
+    "--ws-per-message-deflate",
+    "false",
+    "--port",
+]
 SERVERS = {
-    # name: command (the port is appended by main())
-    "uvicorn": [
-        "uvicorn",
-        "chancetap.asgi:application",
-        "--log-level",
-        "warning",
-        "--ws-per-message-deflate",
-        "false",
-        "--port",
-    ],
-    "uvicorn+deflate": [
-        "uvicorn",
-        "chancetap.asgi:application",
-        "--log-level",
-        "warning",
-        "--port",
-    ],
-    "daphne": ["daphne", "-v", "0", "chancetap.asgi:application", "-p"],
+    "uvicorn": UVICORN,
+    "uvicorn+deflate": [a for a in UVICORN if a not in ("--ws-per-message-deflate", "false")],
+    "daphne": ["daphne", "-v", "0", "-b", "127.0.0.1", "chancetap.asgi:application", "-p"],
 }
 
 
@@ -249,10 +244,11 @@ def main() -> None:
     )
     from accounts.ws_auth import ws_subprotocols
 
-    node = start(["node", "bench/node/server.js", "8790"])
+    node_port = free_port()
+    node = start(["node", "bench/node/server.js", str(node_port)], node_port)
     try:
         # The baseline gets the same handshake (subprotocols) and names the player in the URL.
-        nurl = "ws://127.0.0.1:8790/ws/rooms/{}/?player={}"
+        nurl = f"ws://127.0.0.1:{node_port}" + "/ws/rooms/{}/?player={}"
         baseline = run_load(
             [
                 (nurl.format(r, uid), uid, ws_subprotocols(tok))
@@ -266,14 +262,14 @@ def main() -> None:
     finally:
         node.terminate()
     report("node-ws (baseline)", baseline, None)
-    env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DATABASE_CONN_MAX_AGE": "60"}
-    for i, name in enumerate(servers):
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()  # every server starts from the same counts
-        port = str(8791 + i)
+    # Production settings (bench.common): DEBUG off, the connection pool, one process (the
+    # Dockerfile's; pinned to one CPU and measured by its pid, so no --workers here).
+    env = production_env()
+    for name in servers:
+        redis_flush()  # every server starts from the same counts
+        port = free_port()
         cmd = SERVERS[name]
-        ours = start([str(Path(sys.executable).parent / cmd[0]), *cmd[1:], port], env)
+        ours = start([str(Path(sys.executable).parent / cmd[0]), *cmd[1:], str(port)], port, env)
         try:
             url = f"ws://127.0.0.1:{port}" + "/ws/rooms/{}/"
             result = run_load(

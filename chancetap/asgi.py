@@ -12,6 +12,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
 from chancetap.core.gc_tuning import gc_tune  # noqa: E402
+from chancetap.core.metrics import db_pool_sampler_start  # noqa: E402
 from chancetap.core.tracing import asgi_wrap  # noqa: E402
 from chancetap.routing import websocket_urlpatterns  # noqa: E402
 
@@ -27,3 +28,6 @@ application = ProtocolTypeRouter(
 # Everything imported so far lives as long as the process: keep it out of the collector's way
 # (see chancetap.core.gc_tuning for the measured effect on the room sockets).
 gc_tune()
+
+# The database pool's gauges (chancetap_db_pool_*) of this web process, kept current for /metrics.
+db_pool_sampler_start()

@@ -8,6 +8,7 @@ Without the variable each process keeps its own registry (one scrape target per 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -196,6 +197,116 @@ celery_task_duration = Histogram(
     ["task"],
     buckets=TASK_DURATION_BUCKETS,
 )
+
+
+# --- database connection pool ---------------------------------------------------------------------
+# Each web process has its own psycopg pool (chancetap/settings.py, DATABASE_POOL_*). The gauges
+# hold that process's numbers and are summed over the processes that are alive ("livesum"): the
+# sum is what the instance holds against PostgreSQL's max_connections, its capacity and its queue,
+# and a process that exited stops counting. ("max" would hide the second process's load; "liveall"
+# would add a pid label that changes with every restart.) A request only waits when its process
+# has no idle connection, so waiting > 0 in the sum still means some process is saturated.
+# Updated by db_pool_sample(): every POOL_SAMPLE_SECONDS in each web process (the process that
+# answers a scrape sees only its own pool, so the others must write theirs) and at each scrape.
+POOL_SAMPLE_SECONDS = 5.0
+db_pool_connections = Gauge(
+    "chancetap_db_pool_connections",
+    "Database connections open in the web processes' pools (lent out or idle).",
+    multiprocess_mode="livesum",
+)
+db_pool_idle_connections = Gauge(
+    "chancetap_db_pool_idle_connections",
+    "Database connections idle in the web processes' pools, ready to be lent.",
+    multiprocess_mode="livesum",
+)
+db_pool_waiting_requests = Gauge(
+    "chancetap_db_pool_waiting_requests",
+    "Requests waiting for a database connection from the web processes' pools.",
+    multiprocess_mode="livesum",
+)
+db_pool_max_connections = Gauge(
+    "chancetap_db_pool_max_connections",
+    "Connections the web processes' pools may open at most (DATABASE_POOL_MAX_SIZE each).",
+    multiprocess_mode="livesum",
+)
+db_pool_timeouts_total = Counter(
+    "chancetap_db_pool_timeouts_total",
+    "Requests for a database connection the pool refused after DATABASE_POOL_TIMEOUT "
+    "(an API request answers 503 service_busy).",
+)
+_pool_lock = threading.Lock()
+_pool_errors_seen: tuple[int, int] = (0, 0)  # (id of the pool, its requests_errors counted so far)
+_pool_sampler_started = False
+
+
+def _db_pool() -> Any | None:
+    """This process's pool of the default database, if it has opened one (never creates it)."""
+    from django.db import connections
+
+    wrapper = connections["default"]
+    if wrapper.vendor != "postgresql" or not wrapper.settings_dict["OPTIONS"].get("pool"):
+        return None
+    # Django keeps the pool on the class, per alias; its ``pool`` property would create one.
+    return getattr(type(wrapper), "_connection_pools", {}).get(wrapper.alias)
+
+
+def db_pool_sample() -> None:
+    """Copy this process's pool statistics into the gauges; count its new refusals."""
+    global _pool_errors_seen
+    pool = _db_pool()
+    if pool is None or pool.closed:
+        return
+    stats = pool.get_stats()  # a dict built under the pool's lock: microseconds
+    db_pool_connections.set(stats.get("pool_size", 0))
+    db_pool_idle_connections.set(stats.get("pool_available", 0))
+    db_pool_waiting_requests.set(stats.get("requests_waiting", 0))
+    db_pool_max_connections.set(pool.max_size)
+    # psycopg counts requests that got no connection (timeouts; the queue limit is not set) from
+    # any caller — API, WebSocket consumers, admin, /readyz — which the API's 503 handler alone
+    # would miss. (It skips a request whose deadline passed before it queued: only with timeouts
+    # of a few milliseconds.)
+    errors = int(stats.get("requests_errors", 0))
+    with _pool_lock:
+        seen_pool, seen = _pool_errors_seen
+        new = errors - seen if seen_pool == id(pool) else errors
+        if new > 0:
+            db_pool_timeouts_total.inc(new)
+        _pool_errors_seen = (id(pool), errors)
+
+
+def _db_pool_sample_forever(interval: float) -> None:
+    failed = False
+    while True:
+        try:
+            db_pool_sample()
+        except Exception:
+            logger.log(
+                logging.DEBUG if failed else logging.WARNING, "pool sample failed", exc_info=True
+            )
+            failed = True
+        time.sleep(interval)
+
+
+def db_pool_sampler_start(interval: float = POOL_SAMPLE_SECONDS) -> bool:
+    """In a web process with the pool: refresh the pool gauges every ``interval`` seconds; once.
+
+    With ``PROMETHEUS_MULTIPROC_DIR`` the process's live gauges leave the sums when it exits.
+    """
+    global _pool_sampler_started
+    from django.conf import settings
+
+    if not getattr(settings, "DATABASE_POOL", False):
+        return False
+    with _pool_lock:
+        if _pool_sampler_started:
+            return False
+        _pool_sampler_started = True
+    threading.Thread(
+        target=_db_pool_sample_forever, args=(interval,), name="db-pool-metrics", daemon=True
+    ).start()
+    if multiprocess_dir():
+        atexit.register(multiprocess.mark_process_dead, os.getpid())
+    return True
 
 
 # --- exposition -----------------------------------------------------------------------------------

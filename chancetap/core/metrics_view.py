@@ -37,6 +37,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         )
     # django-prometheus's metrics live in the same registry (or multiprocess files) as ours.
     registry = metrics.metrics_registry()
+    # This process's pool as of now (the other processes write theirs every few seconds).
+    metrics.db_pool_sample()
     # The last backup's outcome comes from the shared cache, so any web process can report it.
     from chancetap.core.backups import backup_metrics_register
 
