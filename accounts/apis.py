@@ -35,6 +35,7 @@ ProfileSerializer = inline_serializer(
         "referrer_id": serializers.IntegerField(allow_null=True),
         "created_at": serializers.DateTimeField(),
         "balance": serializers.IntegerField(),
+        "dev_payments": serializers.BooleanField(),
     },
 )
 

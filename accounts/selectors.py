@@ -6,6 +6,7 @@ from accounts.models import User
 from leaderboards.selectors import referral_stats, user_stats
 from payments.ledger import balance_get
 from payments.models import TonWallet
+from payments.selectors import dev_payments_available
 from payments.wallets import ton_wallet_public
 from referrals.services import referral_code_for, referral_link
 from rooms.bonus import bonus_run_active, bonus_run_public
@@ -39,4 +40,6 @@ def user_profile(*, user: User) -> dict[str, Any]:
             **referral_stats(user=user),
         },
         "bonus_run": bonus_run_public(bonus_run_active(user_id=user.tg_id)),
+        # Debug builds: the top-up sheet may pay without Telegram (payments/dev_apis.py).
+        "dev_payments": dev_payments_available(),
     }

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 
+from chancetap.core.telegram_api import TelegramOfflineError
+
 logger = logging.getLogger(__name__)
 
 # Longest flood wait worth sitting out inside a handler (pre-checkout answers have 10 s in all).
@@ -30,6 +32,13 @@ async def telegram_call(method: str, call: Callable[[], Awaitable[Any]], **log_e
                 await asyncio.sleep(exc.retry_after)
                 continue
             _log_failure(method, exc, log_extra)
+            return False
+        except TelegramOfflineError:
+            # A debug build without a bot token (development payments, make run): nothing to tell.
+            logger.info(
+                "telegram call skipped: no bot token in development",
+                extra={"event": "bot_call_offline", "method": method, **log_extra},
+            )
             return False
         except TelegramForbiddenError:
             # The user blocked the bot or deleted the chat: nothing to do, nothing to retry.

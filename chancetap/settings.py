@@ -7,6 +7,8 @@ to PostgreSQL and Redis. With ``DJANGO_DEBUG`` off the process refuses to start 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import sys
 from pathlib import Path
@@ -304,6 +306,16 @@ JWT_EXPIRY_SECONDS = env.int("JWT_EXPIRY_SECONDS", default=3600)
 JWT_ISSUER = env.str("JWT_ISSUER", default="chancetap")
 # Development login (mints initData for a demo user): exists only with DEBUG on.
 DEV_LOGIN_ENABLED = DEBUG and env.bool("DEV_LOGIN_ENABLED", default=True)
+# Development payments (payments/dev_apis.py): the top-up sheet's "Complete test payment" posts a
+# Telegram-shaped successful_payment to this server's own webhook. Exists only with DEBUG on.
+DEV_PAYMENTS_ENABLED = DEBUG and env.bool("DEV_PAYMENTS_ENABLED", default=True)
+# ... which needs a webhook secret: with none configured, development payments use one derived from
+# SECRET_KEY (never with DEBUG off, where an unset secret keeps the webhook switched off).
+TELEGRAM_WEBHOOK_SECRET_DERIVED = DEV_PAYMENTS_ENABLED and not TELEGRAM_WEBHOOK_SECRET
+if TELEGRAM_WEBHOOK_SECRET_DERIVED:
+    TELEGRAM_WEBHOOK_SECRET = hmac.new(
+        SECRET_KEY.encode(), b"chancetap.telegram-webhook-secret", hashlib.sha256
+    ).hexdigest()
 
 # --- TON Connect ----------------------------------------------------------------------------------
 TON_PROOF_ALLOWED_DOMAINS = env.list(

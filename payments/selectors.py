@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -31,3 +32,8 @@ def ledger_list_for_user(*, user_id: int) -> QuerySet[LedgerEntry]:
 
 def preset_list_active() -> list[DonationPreset]:
     return list(DonationPreset.objects.filter(is_active=True).order_by("place"))
+
+
+def dev_payments_available() -> bool:
+    """Whether this server completes Stars top-ups without Telegram (debug builds only)."""
+    return bool(settings.DEBUG and settings.DEV_PAYMENTS_ENABLED)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,6 +39,8 @@ from payments.rates import rate_get, tons_for_stars
 logger = logging.getLogger(__name__)
 
 CURRENCY = "XTR"
+# Charge ids of development payments (payments/dev_apis.py, debug builds only) start with this.
+DEV_CHARGE_PREFIX = "dev-"
 INVOICE_TEXTS = {
     "en": {
         Payment.Purpose.TOPUP: ("Chance Tap balance", "Top up your Chance Tap balance with {n} ⭐"),
@@ -164,8 +167,16 @@ def invoice_create(
     stars: int | None,
     preset_id: int | None,
     idempotency_key: str,
+    telegram_invoice: bool = True,
 ) -> IdempotentResponse:
-    """Create ``Payment(created)`` and its Telegram invoice link, once per Idempotency-Key."""
+    """Create ``Payment(created)`` and its Telegram invoice link, once per Idempotency-Key.
+
+    ``telegram_invoice=False`` (development payments, debug builds only) skips Telegram: the
+    payment has no link and is paid by a ``successful_payment`` the server posts to itself.
+    """
+    if not telegram_invoice and not settings.DEV_PAYMENTS_ENABLED:
+        raise NotFoundError("not_found", "Development payments are switched off.")
+    scope = "payments.invoice" if telegram_invoice else "payments.dev_invoice"
     limits = payment_settings_get()
     body = {"purpose": purpose, "stars": stars, "preset_id": preset_id}
 
@@ -175,8 +186,12 @@ def invoice_create(
         )
         _invoice_rate_limit(user_id=user.tg_id, per_minute=limits.invoices_per_minute)
         payment_id = uuid.uuid4()
-        link = _invoice_link_create(
-            payment_id=payment_id, purpose=purpose, stars=amount, lang=_lang(user)
+        link = (
+            _invoice_link_create(
+                payment_id=payment_id, purpose=purpose, stars=amount, lang=_lang(user)
+            )
+            if telegram_invoice
+            else ""
         )
         payment = Payment.objects.create(
             id=payment_id,
@@ -195,13 +210,21 @@ def invoice_create(
                 "user_id": user.tg_id,
                 "purpose": purpose,
                 "stars": amount,
+                "telegram_invoice": telegram_invoice,
             },
         )
         return 201, payment_public(payment)
 
     return idempotent_execute(
-        user_id=user.tg_id, scope="payments.invoice", key=idempotency_key, body=body, action=action
+        user_id=user.tg_id, scope=scope, key=idempotency_key, body=body, action=action
     )
+
+
+def dev_charge_id(payment_id: uuid.UUID) -> str:
+    """The charge id of a development payment: ``dev-`` + the payment id, never a Telegram one
+    (Telegram's start with letters such as ``stx``); one per payment, so paying twice credits once.
+    """
+    return f"{DEV_CHARGE_PREFIX}{payment_id}"
 
 
 @transaction.atomic(durable=True)
@@ -447,13 +470,16 @@ def support_refund_issue(*, charge_id: str, staff: User, reason: str) -> Support
             _refund_debit_in_tx(charge=charge, staff_id=staff.tg_id, memo=reason)
             # … then ask Telegram; an error rolls the debit back.
             outcome = SupportRefund.Outcome.REFUNDED
+            # A development payment (debug builds) never reached Telegram: nothing to give back.
+            dev_charge = settings.DEBUG and charge_id.startswith(DEV_CHARGE_PREFIX)
             try:
-                bot_call(
-                    RefundStarPayment(
-                        user_id=charge.user_id,
-                        telegram_payment_charge_id=charge.telegram_payment_charge_id,
+                if not dev_charge:
+                    bot_call(
+                        RefundStarPayment(
+                            user_id=charge.user_id,
+                            telegram_payment_charge_id=charge.telegram_payment_charge_id,
+                        )
                     )
-                )
             except TelegramBadRequest as exc:
                 if "CHARGE_ALREADY_REFUNDED" not in str(exc):
                     raise

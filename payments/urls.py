@@ -14,10 +14,13 @@ from payments.apis import (
     TonWalletApi,
     TonWalletVerifyApi,
 )
+from payments.dev_apis import DevTopupCompleteApi
 
 urlpatterns = [
     path("payments/invoices", InvoiceCreateApi.as_view(), name="payments-invoice-create"),
     path("payments/presets", PresetListApi.as_view(), name="payments-presets"),
+    # Debug builds only (404 otherwise): a top-up paid without Telegram, through our own webhook.
+    path("payments/dev/topups", DevTopupCompleteApi.as_view(), name="payments-dev-topup"),
     path("payments/pending", PaymentPendingListApi.as_view(), name="payments-pending"),
     path("payments/ledger", LedgerListApi.as_view(), name="payments-ledger"),
     path("payments/<uuid:payment_id>", PaymentDetailApi.as_view(), name="payments-detail"),

@@ -31,7 +31,38 @@ RETRYABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+class TelegramOfflineError(TelegramNetworkError):
+    """A Bot API call not made: a debug build without a bot token (``OfflineSession``)."""
+
+
+class OfflineSession(AiohttpSession):
+    """Refuses every Bot API call at once, without a network request.
+
+    Used in debug builds that have no ``TELEGRAM_BOT_TOKEN`` and talk to the real Bot API: Telegram
+    would only refuse the development token (or be unreachable, after a timeout), so ``make run``
+    gives up at once and says why.
+    """
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[T],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> T:
+        raise TelegramOfflineError(
+            method=method, message="no Telegram in development: TELEGRAM_BOT_TOKEN is not set"
+        )
+
+
+def telegram_offline() -> bool:
+    """Debug build, development bot token, real Bot API: no Bot API call can succeed."""
+    base = settings.TELEGRAM_API_BASE.rstrip("/") or DEFAULT_API_BASE
+    return settings.DEBUG and not settings.TELEGRAM_BOT_TOKEN_SET and base == DEFAULT_API_BASE
+
+
 def bot_session() -> AiohttpSession:
+    if telegram_offline():
+        return OfflineSession(timeout=15)
     base = settings.TELEGRAM_API_BASE.rstrip("/")
     if base and base != DEFAULT_API_BASE:
         return AiohttpSession(api=TelegramAPIServer.from_base(base), timeout=15)
@@ -55,4 +86,11 @@ def bot_call(method: TelegramMethod[T]) -> T:
     return async_to_sync(_call)(method)
 
 
-__all__ = ["RETRYABLE_ERRORS", "TelegramAPIError", "bot_call", "bot_create", "bot_session"]
+__all__ = [
+    "RETRYABLE_ERRORS",
+    "TelegramAPIError",
+    "TelegramOfflineError",
+    "bot_call",
+    "bot_create",
+    "bot_session",
+]

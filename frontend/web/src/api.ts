@@ -45,6 +45,8 @@ export interface Me extends Profile {
   stats: Stats;
   referral: { code: string; link: string; referrals_count: number; referrals_tons: string };
   bonus_run: BonusRun | null;
+  /** Debug builds: the top-up sheet may finish a payment without Telegram. */
+  dev_payments?: boolean;
 }
 
 export interface Tier {
@@ -323,6 +325,9 @@ export const api = {
   payment: (id: string) => request<Payment>(`/api/v1/payments/${id}`),
   pendingPayments: () => request<Payment[]>("/api/v1/payments/pending"),
   cancelPayment: (id: string) => post<Payment>(`/api/v1/payments/${id}/cancel`),
+  /** Debug builds only (404 otherwise): a top-up paid through the server's own bot webhook. */
+  devTopup: (stars: number, key: string) =>
+    post<Payment>("/api/v1/payments/dev/topups", { stars }, key),
   tonTopup: (stars: number, key: string) =>
     post<TonTopup>("/api/v1/payments/ton/topups", { stars }, key),
   tonTopupCheck: (id: string) => post<TonTopup>(`/api/v1/payments/ton/topups/${id}/check`),

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   afterInvoice,
+  devPaymentOffered,
   loadResume,
   reconcileResume,
   RESUME_KEY,
@@ -76,5 +77,16 @@ describe("payment resume state", () => {
   it("keeps a TON card (the server's Stars list does not know it)", () => {
     const ton: ResumablePayment = { ...card, kind: "ton", link: "" };
     expect(reconcileResume(ton, [])).toEqual(ton);
+  });
+});
+
+describe("the debug-only test payment button", () => {
+  it("shows only when the server says it has development payments", () => {
+    expect(devPaymentOffered({ dev_payments: true })).toBe(true);
+    expect(devPaymentOffered({ dev_payments: false })).toBe(false);
+    expect(devPaymentOffered({})).toBe(false); // a server from before the field
+    expect(devPaymentOffered({ dev_payments: "true" })).toBe(false); // strictly a boolean
+    expect(devPaymentOffered(null)).toBe(false); // the profile has not loaded yet
+    expect(devPaymentOffered(undefined)).toBe(false);
   });
 });

@@ -78,3 +78,11 @@ export function reconcileResume(
     kind: "stars",
   };
 }
+
+/**
+ * Whether the top-up sheet offers "Complete test payment": only when the server says it has
+ * development payments (debug builds, ``dev_payments`` in ``/me``), never from a build flag.
+ */
+export function devPaymentOffered(me: { dev_payments?: unknown } | null | undefined): boolean {
+  return me?.dev_payments === true;
+}

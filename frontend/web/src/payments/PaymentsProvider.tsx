@@ -13,10 +13,11 @@ import {
 } from "react";
 import { useTranslation } from "react-i18next";
 import { api, newIdempotencyKey, type Payment } from "../api";
-import { useBalanceUpdate } from "../hooks/useMe";
+import { useBalanceUpdate, useMe } from "../hooks/useMe";
 import { onMeEvent } from "../lib/events";
 import {
   afterInvoice,
+  devPaymentOffered,
   loadResume,
   reconcileResume,
   saveResume,
@@ -86,6 +87,7 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const updateBalance = useBalanceUpdate();
+  const { data: me } = useMe();
   const [card, setCard] = useState<ResumablePayment | null>(() => loadResume());
   const [waiting, setWaiting] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -175,6 +177,31 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
       }
     },
     [settle, t],
+  );
+
+  /** Debug builds only: the server pays the top-up through its own bot webhook (no Telegram). */
+  const payDev = useCallback(
+    async (stars: number): Promise<PayOutcome> => {
+      if (busy.current) return "failed";
+      busy.current = true;
+      setError(null);
+      setWaiting(true);
+      try {
+        const payment = await api.devTopup(stars, newIdempotencyKey());
+        if (payment.status !== "paid") return "failed";
+        hapticNotify("success");
+        await queryClient.invalidateQueries();
+        return "credited";
+      } catch (err) {
+        setError(errorText(err, t));
+        hapticNotify("error");
+        return "failed";
+      } finally {
+        setWaiting(false);
+        busy.current = false;
+      }
+    },
+    [queryClient, t],
   );
 
   const askTopUp = useCallback((shortfall: number | null, onCredited?: () => void) => {
@@ -285,6 +312,23 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
           >
             💎 {t("pay.withTon")}
           </button>
+          {devPaymentOffered(me) && (
+            <>
+              <button
+                className="button button--wide button--ghost"
+                data-testid="topup-dev"
+                onClick={async () => {
+                  const request = topUp;
+                  setTopUp(null);
+                  const outcome = await payDev(topUpStars);
+                  if (outcome === "credited") request.onCredited?.();
+                }}
+              >
+                🧪 {t("pay.devComplete")}
+              </button>
+              <p className="hint">{t("pay.devHint")}</p>
+            </>
+          )}
         </Sheet>
       )}
       {tonStars !== null && (
