@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import sys
 from pathlib import Path
@@ -486,6 +487,12 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Observability --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# uvicorn sets its loggers' levels from --log-level before it imports the app; dictConfig below
+# would reset "uvicorn.error" (a child of a configured logger) to inherit "uvicorn"'s INFO, and
+# every WebSocket's "connection open" would be logged whatever the flag said. Keep its level.
+_UVICORN_ERROR_LEVEL = logging.getLevelName(
+    logging.getLogger("uvicorn.error").level or logging.INFO
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -511,6 +518,7 @@ LOGGING = {
         # at our JSON handler, which scrubs credentials from paths (access log: "GET /x?token=..."
         # and "WebSocket /ws/...?token=..." lines). Levels stay as --log-level set them.
         "uvicorn": {"handlers": ["stdout"], "propagate": False},
+        "uvicorn.error": {"level": _UVICORN_ERROR_LEVEL},
         "uvicorn.access": {"handlers": ["stdout"], "propagate": False},
     },
 }

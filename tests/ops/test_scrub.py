@@ -151,3 +151,19 @@ def test_uvicorn_logs_go_through_the_json_handler_scrubbed() -> None:
         line["logger"] == "uvicorn.error" and f"/ws/me/?token={SCRUBBED}" in line["message"]
         for line in lines
     ), text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uvicorn_log_level_flag_holds_for_websocket_lines() -> None:
+    """``--log-level warning`` (make run) keeps uvicorn's per-socket INFO lines ("connection
+    open", "… [accepted]") out of the console, although Django's logging config runs after it."""
+    server = ServerProcess(log_level="warning")
+    try:
+        ws_url = server.base_url.replace("http://", "ws://") + "/ws/me/"
+        with connect(ws_url, origin=Origin("http://127.0.0.1:8000")) as ws:
+            assert json.loads(ws.recv(timeout=5))["type"] == "error"
+    finally:
+        server.stop()
+    text = server.log_path.read_text()
+    assert "connection open" not in text
+    assert "[accepted]" not in text
