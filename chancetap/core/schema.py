@@ -1,0 +1,23 @@
+"""The OpenAPI schema generator of the API (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``).
+
+Views declare their serializers inside the view class (STYLE.md: ``InputSerializer``,
+``OutputSerializer``), so the default component names ("Input", "Output") collide between views.
+A serializer nested in a view is named after its view instead: ``TonWalletVerifyApi.
+InputSerializer`` → ``TonWalletVerifyInput``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+
+
+class ChanceTapAutoSchema(AutoSchema):
+    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+        cls = serializer if isinstance(serializer, type) else type(serializer)
+        outer, _, inner = cls.__qualname__.rpartition(".")
+        if not outer or "<locals>" in outer:
+            return str(super().get_serializer_name(serializer, direction))
+        owner = outer.rsplit(".", 1)[-1].removesuffix("Api").removesuffix("View")
+        return owner + inner.removesuffix("Serializer")
