@@ -24,10 +24,17 @@ from chancetap.core.transactions import on_commit
 logger = logging.getLogger(__name__)
 
 
+# Sends in flight at once per process. channels-redis borrows a connection from redis-py's pool
+# (100 by default) for each send, and an exhausted pool raises MaxConnectionsError instead of
+# waiting: `make bench`'s 8-thread payment run lost events that way. Beyond this many, sends queue.
+MAX_SENDS_IN_FLIGHT = 32
+
+
 class _LoopThread:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
+        self.slots = asyncio.Semaphore(MAX_SENDS_IN_FLIGHT)  # used on self.loop only
         self.thread = threading.Thread(
             target=self.loop.run_forever, name="realtime-sender", daemon=True
         )
@@ -59,7 +66,13 @@ def group_send_now(group: str, message: dict[str, Any]) -> Future[Any] | None:
     if isinstance(layer, InMemoryChannelLayer):
         async_to_sync(layer.group_send)(group, message)
         return None
-    future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _loop_thread().loop)
+    sender = _loop_thread()
+
+    async def send() -> None:
+        async with sender.slots:
+            await layer.group_send(group, message)
+
+    future = asyncio.run_coroutine_threadsafe(send(), sender.loop)
     future.add_done_callback(_log_failure)
     return future
 
