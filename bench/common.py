@@ -46,6 +46,8 @@ def production_env(**extra: str) -> dict[str, str]:
     bench_secrets()
     env = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
     env.update({"DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "REDIS_URL": REDIS_URL})
+    # Bench-only: every simulated player connects from 127.0.0.1 within seconds.
+    env["WS_CONNECTS_PER_IP"] = "1000000"
     env.update(extra)
     return env
 
@@ -62,6 +64,8 @@ def uvicorn_cmd(port: int) -> list[str]:
         "--proxy-headers",
         "--ws-per-message-deflate",
         "false",
+        "--ws-max-size",
+        "16384",
         "--log-level",
         "warning",
     ]

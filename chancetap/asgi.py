@@ -12,6 +12,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
 from chancetap.core.gc_tuning import gc_tune  # noqa: E402
+from chancetap.core.limits import WsLimitsMiddleware  # noqa: E402
 from chancetap.core.metrics import db_pool_sampler_start  # noqa: E402
 from chancetap.core.tracing import asgi_wrap  # noqa: E402
 from chancetap.routing import websocket_urlpatterns  # noqa: E402
@@ -20,7 +21,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": asgi_wrap(
-            AllowedHostsOriginValidator(JWTAuthMiddleware(URLRouter(websocket_urlpatterns)))
+            AllowedHostsOriginValidator(
+                JWTAuthMiddleware(WsLimitsMiddleware(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

@@ -73,7 +73,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "chancetap.core.admin_site.ChanceTapAdminConfig",  # django.contrib.admin, login throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -332,19 +332,41 @@ TON_API_KEY = env.str("TON_API_KEY", default="")
 TON_NANO_PER_STAR = env.int("TON_NANO_PER_STAR", default=5_000_000)
 TON_TOPUP_TTL_SECONDS = env.int("TON_TOPUP_TTL_SECONDS", default=3600)
 
+# --- Limits (chancetap.core.limits, chancetap.core.admin_site; docs/architecture.md "Limits") ----
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=16384)  # = uvicorn --ws-max-size
+WS_MAX_SOCKETS_PER_PLAYER = env.int("WS_MAX_SOCKETS_PER_PLAYER", default=5)
+WS_SOCKET_TTL_SECONDS = env.int("WS_SOCKET_TTL_SECONDS", default=60)
+WS_CONNECT_WINDOW_SECONDS = env.int("WS_CONNECT_WINDOW_SECONDS", default=10)
+WS_CONNECTS_PER_PLAYER = env.int("WS_CONNECTS_PER_PLAYER", default=20)
+WS_CONNECTS_PER_IP = env.int("WS_CONNECTS_PER_IP", default=600)
+ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=5)
+ADMIN_LOGIN_LOCKOUT_SECONDS = env.int("ADMIN_LOGIN_LOCKOUT_SECONDS", default=900)
+# Django's own bounds (TooManyFieldsSent → 400 request_too_complex), stated where they are enforced.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- DRF / OpenAPI --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TelegramJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON too deep to decode is a 400 request_too_complex (chancetap.core.limits), not a 500.
+    "DEFAULT_PARSER_CLASSES": ["chancetap.core.limits.SafeJSONParser"],
     "EXCEPTION_HANDLER": "chancetap.core.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "chancetap.core.schema.ChanceTapAutoSchema",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="30/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),
+        # Joining a hero room by key, per player: keys cannot be guessed by brute force.
+        "hero_join": env.str("THROTTLE_HERO_JOIN", default="20/min"),
     },
+    # Throttles key anonymous callers on this address (chancetap.core.limits.client_ip): with 0 the
+    # socket's peer, which uvicorn resolves from X-Forwarded-For only for FORWARDED_ALLOW_IPS; with
+    # N the N-th X-Forwarded-For entry from the right. Never DRF's default (None), which takes the
+    # whole header as the client sends it: rotating it would bypass every throttle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [

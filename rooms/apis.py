@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
@@ -82,6 +83,10 @@ class HeroCreateApi(APIView):
 
 
 class HeroJoinApi(APIView):
+    # Per player (ScopedRateThrottle keys on the user): hero keys cannot be guessed by brute force.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "hero_join"
+
     class InputSerializer(serializers.Serializer[dict[str, str]]):
         key = StrictCharField(min_length=4, max_length=12)
 

@@ -87,6 +87,8 @@ class ServerProcess:
                 # As the Dockerfile runs it.
                 "--ws-per-message-deflate",
                 "false",
+                "--ws-max-size",
+                "16384",
             ]
             if workers > 1:
                 cmd += ["--workers", str(workers)]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, TooManyFieldsSent, TooManyFilesSent
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
     if isinstance(exc, DatabaseOperationalError):
         return _database_unavailable(exc)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response(_too_many_fields_body(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -107,7 +110,18 @@ def json_error_view(status_code: int, code: str, message: str) -> Any:
     return view
 
 
-handler400 = json_error_view(400, "bad_request", "The request is not valid.")
+def _too_many_fields_body() -> dict[str, Any]:
+    """More query/form fields than ``DATA_UPLOAD_MAX_NUMBER_FIELDS``: refused before parsing."""
+    metrics.limits_refused.labels(limit="query_fields").inc()
+    return error_body("request_too_complex", "The request has too many parameters.")
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return JsonResponse(_too_many_fields_body(), status=400)
+    return JsonResponse(error_body("bad_request", "The request is not valid."), status=400)
+
+
 handler403 = json_error_view(403, "permission_denied", "You may not do this.")
 handler404 = json_error_view(404, "not_found", "Nothing here.")
 

@@ -95,6 +95,14 @@ referral_attaches_total = Counter(
     ["via"],
 )
 
+# --- limits (chancetap.core.limits, chancetap.core.admin_site) ----------------------------------
+limits_refused = Counter(
+    "chancetap_limits_refused_total",
+    "Requests, sockets and frames refused by a limit (ws_frame_size, json_depth, query_fields, "
+    "ws_connect_rate, ws_sockets_per_player, admin_login_locked).",
+    ["limit"],
+)
+
 # --- rooms and WebSockets -----------------------------------------------------------------------
 ws_connections = Gauge(
     "chancetap_ws_connections",
