@@ -10,6 +10,7 @@ clears the username's counter. Failures, lockouts and refusals are logged (``cha
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from typing import Any
@@ -52,8 +53,26 @@ def _count_failure(key: str) -> int:
         return 1
 
 
+@functools.cache
+def login_form() -> type:
+    """Staff sign in with their Telegram id: anything else is a wrong login (the user lookup
+    would fail on a non-numeric id with a 500), answered like a wrong password. (Built on first
+    use: the admin's forms import models, which this module, loaded with the app list, may not.)"""
+    from django.contrib.admin.forms import AdminAuthenticationForm
+
+    class ChanceTapAdminLoginForm(AdminAuthenticationForm):
+        def clean(self) -> dict[str, Any]:
+            username = str(self.cleaned_data.get("username") or "").strip()
+            if username and not (username.isascii() and username.isdigit() and len(username) <= 19):
+                raise self.get_invalid_login_error()
+            return dict(super().clean())
+
+    return ChanceTapAdminLoginForm
+
+
 class ChanceTapAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        self.login_form = login_form()
         if request.method != "POST":
             return super().login(request, extra_context)
         ip, user_key, ip_key = _keys(request)

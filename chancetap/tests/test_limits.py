@@ -275,3 +275,10 @@ async def test_ws_connects_per_window_are_capped(make_user, settings) -> None:
     await extra.connect()
     assert (await extra.receive_json_from())["code"] == "connect_rate_limited"
     assert (await extra.receive_output())["code"] == 4429
+
+
+@pytest.mark.parametrize("username", ["boss", "12ab", "١٢٣", "9" * 40, " ", "-5"])
+def test_admin_login_with_a_non_numeric_id_is_a_wrong_login(client, staff, username) -> None:
+    response = _login(client, "right-horse-battery", username=username)
+    assert response.status_code == 200  # the form again with its error, not a 500
+    assert b"errornote" in response.content or b"error" in response.content
