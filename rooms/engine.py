@@ -102,7 +102,9 @@ def packet_error(
     last_timestamp_ms: int | None,
 ) -> PacketError | None:
     """Why a ``taps`` packet must be refused, or None. The server's clock is authoritative."""
-    if now_ms < started_at_ms or now_ms > ends_at_ms + rules.clock_skew_ms:
+    # Received after the end: refused, whatever the client's clock says (and however late the
+    # settlement runs, rooms/taps.py refuses it again by the same received time).
+    if now_ms < started_at_ms or now_ms > ends_at_ms:
         return PacketError.NOT_PLAYING
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= rules.max_packet:
         return PacketError.COUNT

@@ -344,6 +344,9 @@ class RoomHub:
                     room_id=room_id,
                     known_version=room.version,
                     target=room.info.target,
+                    ends_ms=room.info.ends_ms,
+                    window_ms=RULES.cheat_window_ms,
+                    limit=RULES.cheat_limit,
                     packets=[
                         (p.member.user_id, p.count, p.timestamp_ms, p.received_ms, p.flagged)
                         for p in packets

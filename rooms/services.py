@@ -123,6 +123,12 @@ def _announce(room: Room, event: str) -> None:
     )
 
 
+# The end's timer and the sweeper settle a game this long after its end: packets received before
+# the end reach Redis with the receiving process's next flush (every 0.1 s); packets received
+# after it are refused anyway (rooms/taps.py).
+SETTLE_GRACE = timedelta(milliseconds=500)
+
+
 def _schedule_advance(room: Room, at: datetime | None) -> None:
     if at is None:
         return
@@ -194,7 +200,7 @@ def _countdown_in_tx(room: Room) -> None:
     room.started_at = now + timedelta(seconds=rules.countdown_seconds)
     room.ends_at = room.started_at + timedelta(seconds=rules.game_seconds)
     _schedule_advance(room, room.started_at)
-    _schedule_advance(room, room.ends_at)
+    _schedule_advance(room, room.ends_at + SETTLE_GRACE)
     _announce(room, "countdown")
 
 
@@ -503,5 +509,5 @@ def models_q_overdue(now: datetime) -> Any:
     return (
         Q(phase=Room.Phase.GATHERING, deadline_at__lte=now)
         | Q(phase=Room.Phase.COUNTDOWN, started_at__lte=now)
-        | Q(phase=Room.Phase.PLAYING, ends_at__lte=now)
+        | Q(phase=Room.Phase.PLAYING, ends_at__lte=now - SETTLE_GRACE)
     )

@@ -88,28 +88,51 @@ return {taps, first, now}
 
 # A web process flushes all packets its sockets received for one room in one call per tick, and
 # learns in the same call whether the room's counts moved (its own or other processes' packets).
-# The 2-second anti-cheat window is kept by the receiving process (rooms/hub.py: a player's
-# packets all arrive on one socket, timed by when the process received them — a late tick must
-# never make an honest player look faster than they were); a packet that broke the limit comes
-# flagged and makes the player a cheater here. Timestamps going backwards are checked against the
-# last one in Redis, so a packet replayed after a reconnect is refused whichever process gets it.
-# ARGV: known version, target, ttl, n, then n × (user, count, client ts, received ms, flagged).
+# The server decides, by the time the receiving process got each packet:
+# - after the end (``ends_ms``) or after a hero room has its winner (``first`` is set), a packet is
+#   refused (-4) and never counted, however late the flush or the settlement runs;
+# - the 2-second anti-cheat window is kept here, per room and player, for all processes alike (a
+#   player with a socket on each of two processes is judged on the sum): a sorted set of the
+#   player's recent packets scored by received ms. (The receiving process's own window still flags
+#   what it alone saw — ``flagged`` — which only ever agrees with this one.)
+# Timestamps going backwards are checked against the last one in Redis, so a packet replayed after
+# a reconnect is refused whichever process gets it.
+# ARGV: known version, target, ttl, n, window ms, limit, ends ms (0: unknown), then
+# n × (user, count, client ts, received ms, flagged).
 # Returns {version, {code, first, …per packet}, counts as a flat list or {} if unchanged}.
 FLUSH_SCRIPT = """
 local prefix = KEYS[1]
 local known, target = tonumber(ARGV[1]), tonumber(ARGV[2])
 local ttl, n = tonumber(ARGV[3]), tonumber(ARGV[4])
+local window_ms, limit, ends_ms = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local cheaters, lastts, tapsk = prefix .. 'cheaters', prefix .. 'lastts', prefix .. 'taps'
+local finished = redis.call('EXISTS', prefix .. 'first') == 1
 local results = {}
 local accepted = false
+
+local function over_limit(user, received, count)
+  local win = prefix .. 'win:' .. user
+  local seq = redis.call('INCR', prefix .. 'wseq')
+  redis.call('ZADD', win, received, seq .. ':' .. count)
+  redis.call('ZREMRANGEBYSCORE', win, '-inf', received - 2 * window_ms)
+  redis.call('PEXPIRE', win, 4 * window_ms)
+  local total = 0
+  for _, entry in ipairs(redis.call('ZRANGEBYSCORE', win, '(' .. (received - window_ms), '+inf')) do
+    total = total + tonumber(string.sub(entry, string.find(entry, ':') + 1))
+  end
+  return total > limit
+end
+
 for i = 0, n - 1 do
-  local base = 5 + 5 * i
+  local base = 8 + 5 * i
   local user, count = ARGV[base], tonumber(ARGV[base + 1])
-  local client_ts = tonumber(ARGV[base + 2])
+  local client_ts, received = tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
   local code, first = 0, 0
-  if redis.call('SISMEMBER', cheaters, user) == 1 then
+  if finished or (ends_ms > 0 and received > ends_ms) then
+    code = -4
+  elseif redis.call('SISMEMBER', cheaters, user) == 1 then
     code = -1
-  elseif ARGV[base + 4] == '1' then
+  elseif ARGV[base + 4] == '1' or over_limit(user, received, count) then
     redis.call('SADD', cheaters, user)
     redis.call('EXPIRE', cheaters, ttl)
     code = -3
@@ -120,10 +143,11 @@ for i = 0, n - 1 do
     else
       redis.call('HSET', lastts, user, client_ts)
       code = redis.call('HINCRBY', tapsk, user, count)
-      redis.call('HSET', prefix .. 'reached', user, ARGV[base + 3])
+      redis.call('HSET', prefix .. 'reached', user, received)
       accepted = true
       if target > 0 and code >= target then
         if redis.call('SET', prefix .. 'first', user, 'NX', 'EX', ttl) then first = 1 end
+        finished = true
       end
     end
   end
@@ -132,7 +156,7 @@ for i = 0, n - 1 do
 end
 if accepted then
   redis.call('INCR', prefix .. 'ver')
-  for _, k in ipairs({'taps', 'reached', 'lastts', 'ver'}) do
+  for _, k in ipairs({'taps', 'reached', 'lastts', 'ver', 'wseq'}) do
     redis.call('EXPIRE', prefix .. k, ttl)
   end
 end
@@ -142,7 +166,12 @@ if version ~= known then counts = redis.call('HGETALL', tapsk) end
 return {version, results, counts}
 """
 
-STATUS = {-1: "cheater", -2: "tap_timestamp_backwards", -3: "cheater_flagged"}
+STATUS = {
+    -1: "cheater",
+    -2: "tap_timestamp_backwards",
+    -3: "cheater_flagged",
+    -4: "room_not_playing",
+}
 
 
 def prefix(room_id: int) -> str:
@@ -171,7 +200,8 @@ class TapResult:
     taps: int
     first_to_target: bool
     server_ms: int
-    refused: str | None = None  # cheater / cheater_flagged / tap_timestamp_backwards
+    # cheater / cheater_flagged / tap_timestamp_backwards / room_not_playing
+    refused: str | None = None
 
 
 def _result(raw: list[Any]) -> TapResult:
@@ -283,6 +313,9 @@ class FlushRequest:
     target: int
     # (user, count, client ts ms, received ms, broke the anti-cheat window)
     packets: list[tuple[int, int, int, int, bool]]
+    ends_ms: int = 0  # the game's end: packets received later are refused (0: not known)
+    window_ms: int = 2_000  # the anti-cheat rule (rooms.engine.Rules)
+    limit: int = 50
 
 
 @dataclass(frozen=True)
@@ -313,6 +346,7 @@ async def rooms_flush_async(
             pipe.get(prefix(r.room_id) + "ver")
             continue
         args: list[int] = [r.known_version, r.target, TTL_SECONDS, len(r.packets)]
+        args += [r.window_ms, r.limit, r.ends_ms]
         for user, count, client_ts, received_ms, flagged in r.packets:
             args += [user, count, client_ts, received_ms, int(flagged)]
         await script(keys=[prefix(r.room_id)], args=args, client=pipe)

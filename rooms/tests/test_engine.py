@@ -74,6 +74,9 @@ def test_packet_checks() -> None:
     assert check(timestamp_ms=10_300) is PacketError.BACKWARDS
     assert check(now_ms=9_000) is PacketError.NOT_PLAYING
     assert check(now_ms=71_001, timestamp_ms=71_000) is PacketError.NOT_PLAYING
+    # Received one millisecond after the end: refused, whatever the client's clock says.
+    assert check(now_ms=70_000, timestamp_ms=69_999) is None
+    assert check(now_ms=70_001, timestamp_ms=69_999) is PacketError.NOT_PLAYING
 
 
 def test_fifty_one_taps_in_two_seconds_is_cheating() -> None:

@@ -179,3 +179,78 @@ async def test_a_send_that_fails_marks_the_socket_gone() -> None:
     outbox.push("b")
     outbox.push_progress("p")
     assert calls == 1
+
+
+async def test_the_cheat_window_spans_processes() -> None:
+    """40 taps / 2 s through each of two processes: each process alone sees an honest player, the
+    room's window in Redis sees 80 and flags him; a player at 40 / 2 s on one socket is fine."""
+    client = async_client()
+    room = next(_rooms)
+    for second in range(3):  # 10 taps every 0.5 s on each "process", 3 s long
+        for half in range(2):
+            at = 100_000 + second * 1000 + half * 500
+            (one,) = await rooms_flush_async(client, [request(room, 0, [(7, 10, at, at, False)])])
+            (two,) = await rooms_flush_async(
+                client, [request(room, 0, [(7, 10, at + 1, at + 1, False)])]
+            )
+            (honest,) = await rooms_flush_async(
+                client, [request(room, 0, [(8, 10, at + 2, at + 2, False)])]
+            )
+            assert isinstance(honest, RoomFlush)
+            assert honest.results[0].refused is None
+    assert isinstance(one, RoomFlush)
+    assert isinstance(two, RoomFlush)
+    refusals = {r.refused for r in one.results + two.results}
+    assert refusals <= {"cheater", "cheater_flagged"}
+    assert refusals
+
+
+async def test_packets_received_after_the_end_or_the_hero_winner_are_refused() -> None:
+    client = async_client()
+    room = next(_rooms)
+    ends = 200_000
+
+    def at(received: int, user: int = 1, count: int = 5) -> FlushRequest:
+        return FlushRequest(
+            room_id=room,
+            known_version=0,
+            target=0,
+            packets=[(user, count, received, received, False)],
+            ends_ms=ends,
+        )
+
+    (before,) = await rooms_flush_async(client, [at(ends)])
+    (after,) = await rooms_flush_async(client, [at(ends + 1)])
+    assert isinstance(before, RoomFlush)
+    assert isinstance(after, RoomFlush)
+    assert before.results[0].refused is None
+    assert after.results[0].refused == "room_not_playing"
+    # A hero room: the packet that reaches the target wins; anything after it does not count,
+    # in the same flush or a later one, although the game's time is not up.
+    hero = next(_rooms)
+    reply = await rooms_flush_async(
+        client,
+        [
+            FlushRequest(
+                room_id=hero,
+                known_version=0,
+                target=10,
+                packets=[
+                    (1, 6, 1000, 1000, False),
+                    (2, 10, 1000, 1001, False),  # reaches the target: the winner
+                    (1, 6, 1100, 1100, False),
+                ],
+                ends_ms=ends,
+            )
+        ],
+    )
+    (flush,) = reply
+    assert isinstance(flush, RoomFlush)
+    assert [r.refused for r in flush.results] == [None, None, "room_not_playing"]
+    assert flush.results[1].first_to_target
+    (later,) = await rooms_flush_async(
+        client,
+        [FlushRequest(hero, 0, 10, [(1, 1, 1200, 1200, False)], ends_ms=ends)],
+    )
+    assert isinstance(later, RoomFlush)
+    assert later.results[0].refused == "room_not_playing"
