@@ -55,9 +55,13 @@ def test_the_app_role_cannot_update_or_delete_an_entry(make_user, sql) -> None:
     ],
 )
 def test_not_even_the_owner_edits_the_ledger(make_user, sql) -> None:
-    """The trigger binds every role (the test connection is the database's owner)."""
+    """The trigger binds every role, the tables' owner (who migrates) included."""
     entry = seed(make_user(), 50)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'ledger_entries'")
+        (owner,) = cursor.fetchone()
     with (
+        app_role(owner),  # also under the rls_app_role plugin, which runs tests as chancetap_app
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
