@@ -8,15 +8,18 @@ keeps the cached balance equal to the sum of entries in the same transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from chancetap.core import rls
 from chancetap.core.errors import ApplicationError
 from chancetap.core.transactions import assert_in_transaction
 from payments.lock import balances_lock_in_tx
-from payments.models import Balance, LedgerEntry
+from payments.models import Balance, LedgerEntry, Payment, StarCharge
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +137,58 @@ class LedgerMismatch:
         return f"user {self.user_id}: balance {self.cached} != ledger sum {self.entries_sum}"
 
 
-def ledger_mismatches() -> list[LedgerMismatch]:
+@dataclass(frozen=True)
+class ConservationMismatch:
+    """A business event whose entries do not add up (Stars created or lost)."""
+
+    subject: str  # "room 12", "star charge <id>"
+    expected: int
+    actual: int
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.detail} (expected {self.expected}, found {self.actual})"
+
+
+LedgerProblem = LedgerMismatch | ConservationMismatch
+ConservationCheck = Callable[[], Iterable[ConservationMismatch]]
+_conservation_checks: list[ConservationCheck] = []
+
+
+def conservation_check_register(check: ConservationCheck) -> None:
+    """Apps that post entries add their own conservation rule (rooms: fees = payouts + refunds),
+    so ``payments`` stays a leaf that imports none of them."""
+    if check not in _conservation_checks:
+        _conservation_checks.append(check)
+
+
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Read balances, entries and their causes as of one instant (REPEATABLE READ, read only):
+    a room settling or a charge being refunded between two queries is no false alarm."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield  # SQLite serialises writers; a caller's transaction keeps its own snapshot
+        return
+    connection.ensure_connection()
+    rls.claims_apply(connection)  # now, so that SET TRANSACTION is the transaction's first query
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def ledger_mismatches() -> list[LedgerProblem]:
+    """What ``ledger_check`` reports: balances that differ from the sum of their entries, and
+    business events whose entries do not conserve Stars (``star_charge_conservation`` and the
+    checks other apps register, e.g. rooms)."""
+    with _one_snapshot():
+        problems: list[LedgerProblem] = [*balance_mismatches()]
+        for check in [star_charge_conservation, *_conservation_checks]:
+            problems.extend(check())
+        return problems
+
+
+def balance_mismatches() -> list[LedgerMismatch]:
     """Every user whose cached balance differs from the sum of their ledger entries."""
     sums = {
         row["user_id"]: int(row["total"])
@@ -147,6 +201,67 @@ def ledger_mismatches() -> list[LedgerMismatch]:
         stars = cached.get(user_id)
         if (stars if stars is not None else 0) != total or (stars is None and total != 0):
             problems.append(LedgerMismatch(user_id=user_id, cached=stars, entries_sum=total))
+    return problems
+
+
+def star_charge_conservation() -> list[ConservationMismatch]:
+    """Per Telegram Stars charge: Stars credited = Stars charged − Stars refunded.
+
+    A top-up charge credits its Stars once (``topup:<charge>``) and a refund takes them back once
+    (``refund:<charge>``); a donation charge credits no Stars. A ``star_charge`` entry that belongs
+    to no charge is reported too (Stars from nowhere).
+    """
+    from payments.services import charge_business_key  # services imports this module
+
+    problems: list[ConservationMismatch] = []
+    charges = list(
+        StarCharge.objects.order_by("applied_at").values_list(
+            "telegram_payment_charge_id", "stars", "purpose", "refunded_at"
+        )
+    )
+    keys = {
+        cid: (charge_business_key("topup", cid), charge_business_key("refund", cid))
+        for cid, *_ in charges
+    }
+    amounts: dict[str, int] = {}
+    wanted = [key for pair in keys.values() for key in pair]
+    for start in range(0, len(wanted), 1000):
+        amounts.update(
+            LedgerEntry.objects.filter(business_key__in=wanted[start : start + 1000]).values_list(
+                "business_key", "amount"
+            )
+        )
+    for cid, stars, purpose, refunded_at in charges:
+        topup_key, refund_key = keys[cid]
+        credited, refunded = amounts.get(topup_key, 0), -amounts.get(refund_key, 0)
+        paid_in = stars if purpose == Payment.Purpose.TOPUP else 0
+        paid_back = paid_in if refunded_at is not None else 0
+        if (credited, refunded) != (paid_in, paid_back):
+            problems.append(
+                ConservationMismatch(
+                    subject=f"star charge {cid}",
+                    expected=paid_in - paid_back,
+                    actual=credited - refunded,
+                    detail=f"credited {credited} and took back {refunded} of a {purpose} "
+                    f"charge of {stars} (refunded: {refunded_at is not None})",
+                )
+            )
+    known = set(wanted)
+    orphans = (
+        LedgerEntry.objects.filter(cause_type="star_charge")
+        .order_by("id")
+        .values_list("business_key", "amount")
+    )
+    for key, amount in orphans:
+        if key not in known:
+            problems.append(
+                ConservationMismatch(
+                    subject=f"entry {key}",
+                    expected=0,
+                    actual=amount,
+                    detail="a star_charge entry that belongs to no recorded charge",
+                )
+            )
     return problems
 
 

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class RoomsConfig(AppConfig):
     name = "rooms"
     verbose_name = "Rooms"
+
+    def ready(self) -> None:
+        from payments.ledger import conservation_check_register
+        from rooms.selectors import room_ledger_conservation
+
+        # payments stays a leaf: rooms hands its own conservation rule to the ledger check.
+        conservation_check_register(room_ledger_conservation)

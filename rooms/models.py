@@ -98,6 +98,12 @@ class Room(models.Model):
                 | Q(kind="hero", tier__isnull=True, organizer__isnull=False, key__isnull=False),
                 name="room_kind_shape",
             ),
+            # One running hero room per organizer (SPEC §5), held by the database, not a read.
+            models.UniqueConstraint(
+                fields=["organizer"],
+                condition=Q(phase__in=["gathering", "countdown", "playing"]),
+                name="one_active_room_per_organizer",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,6 +121,11 @@ class Seat(models.Model):
     taps = models.PositiveIntegerField(default=0)
     reached_at_ms = models.BigIntegerField(default=0)
     cheater = models.BooleanField(default=False)
+    active = models.BooleanField(
+        default=False,
+        help_text="Seated in a room that is gathering, counting down or playing (denormalised: "
+        "set on join, cleared on leave, cancel and settle in the same transaction).",
+    )
 
     class Meta:
         db_table = "seats"
@@ -124,6 +135,13 @@ class Seat(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["room", "number"], condition=Q(left_at__isnull=True), name="seat_number"
+            ),
+            # SPEC §5: a player holds at most one active seat, whatever path seats them.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(active=True), name="one_active_seat_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(active=False) | Q(left_at__isnull=True), name="seat_left_inactive"
             ),
         ]
         indexes = [models.Index(fields=["user", "joined_at"])]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Count, Max, Sum
 
+from payments.ledger import ConservationMismatch
+from payments.models import LedgerEntry
 from rooms.models import Room, RoomTier, Seat
 
 
@@ -76,3 +79,71 @@ def room_is_member(*, room: Room, user_id: int) -> bool:
         room.organizer_id == user_id
         or room.seats.filter(user_id=user_id, left_at__isnull=True).exists()
     )
+
+
+def room_ledger_conservation() -> list[ConservationMismatch]:
+    """Per room that is over, no Star created or lost (registered with ``ledger_check``).
+
+    Every seat ever taken paid the fee once (``fee:seat:<id>``); a cancelled room paid every fee
+    back (``refund:seat:<id>``); a finished room paid out exactly its fees: prize, organizer share,
+    house share (``prize:`` / ``organizer:`` / ``house:room:<id>``) and refunds. Entries are
+    attributed to a room by their cause (``room``, id). Running rooms are not checked.
+    """
+    kinds = LedgerEntry.Kind
+    sums: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for cause_id, kind, total in (
+        LedgerEntry.objects.filter(cause_type="room")
+        .values_list("cause_id", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        sums[cause_id][kind] += int(total)
+    problems: list[ConservationMismatch] = []
+    over = (
+        Room.objects.filter(phase__in=[Room.Phase.FINISHED, Room.Phase.CANCELLED])
+        .annotate(seats_taken=Count("seats"))
+        .order_by("id")
+        .values_list("id", "phase", "fee", "seats_taken")
+    )
+    for room_id, phase, fee, seats_taken in over:
+        by_kind = sums.get(str(room_id), defaultdict(int))
+        fees = -by_kind[kinds.ENTRY_FEE]
+        refunds = by_kind[kinds.ROOM_REFUND]
+        payouts = by_kind[kinds.PRIZE] + by_kind[kinds.ORGANIZER_SHARE] + by_kind[kinds.ADJUSTMENT]
+        others = sum(v for k, v in by_kind.items() if k not in _ROOM_KINDS)
+        subject = f"room {room_id} ({phase})"
+        if fees != fee * seats_taken:
+            problems.append(
+                ConservationMismatch(subject, fee * seats_taken, fees, "fees != fee × seats")
+            )
+        if phase == Room.Phase.CANCELLED and (refunds != fees or payouts):
+            problems.append(
+                ConservationMismatch(
+                    subject, fees, refunds + payouts, "a cancelled room pays back exactly its fees"
+                )
+            )
+        if phase == Room.Phase.FINISHED and payouts + refunds != fees:
+            problems.append(
+                ConservationMismatch(
+                    subject,
+                    fees,
+                    payouts + refunds,
+                    f"fees != prize + organizer + house + refunds "
+                    f"({by_kind[kinds.PRIZE]} + {by_kind[kinds.ORGANIZER_SHARE]} + "
+                    f"{by_kind[kinds.ADJUSTMENT]} + {refunds})",
+                )
+            )
+        if others:
+            problems.append(ConservationMismatch(subject, 0, others, "entries of other kinds"))
+    return problems
+
+
+_ROOM_KINDS = frozenset(
+    {
+        LedgerEntry.Kind.ENTRY_FEE,
+        LedgerEntry.Kind.ROOM_REFUND,
+        LedgerEntry.Kind.PRIZE,
+        LedgerEntry.Kind.ORGANIZER_SHARE,
+        LedgerEntry.Kind.ADJUSTMENT,
+    }
+)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,7 +28,7 @@ from leaderboards.services import leaderboards_touch
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry
 from rooms import engine
-from rooms.lock import room_lock_in_tx, tier_lock_in_tx
+from rooms.lock import player_lock_in_tx, room_lock_in_tx, tier_lock_in_tx
 from rooms.models import Room, RoomSettings, Seat
 from rooms.taps import room_taps_read
 
@@ -142,15 +142,33 @@ def _schedule_advance(room: Room, at: datetime | None) -> None:
 
 
 def _active_seat(user: User) -> Seat | None:
-    return (
-        Seat.objects.filter(user=user, left_at__isnull=True, room__phase__in=ACTIVE)
-        .select_related("room")
-        .first()
+    return Seat.objects.filter(user=user, active=True).first()
+
+
+def _already_in_room(room_id: int | None) -> ConflictError:
+    return ConflictError(
+        "already_in_room", "You are already in a room.", details={"room_id": room_id}
     )
 
 
+def _player_lock_in_tx(user: User) -> None:
+    """First lock of every join and hero creation (rooms.lock order: player, tier, room)."""
+    assert_in_transaction()
+    if player_lock_in_tx(user.tg_id) is None:
+        raise NotFoundError("user_not_found", "Unknown player.")
+
+
+def _constraint_name(error: IntegrityError) -> str:
+    diag = getattr(error.__cause__, "diag", None)
+    return str(getattr(diag, "constraint_name", "") or "")
+
+
 def _seat_in_tx(*, user: User, room: Room) -> Seat:
-    """Charge the fee and seat ``user`` in the locked ``room``."""
+    """Charge the fee and seat ``user`` in the locked ``room`` (the caller holds the player lock).
+
+    The check below answers the usual case politely; the ``one_active_seat_per_user`` index is
+    what holds when two requests race (the player lock makes the second one wait and see it).
+    """
     assert_in_transaction()
     if user.is_blocked:
         raise ForbiddenError("user_blocked", "Your account is blocked.")
@@ -158,16 +176,18 @@ def _seat_in_tx(*, user: User, room: Room) -> Seat:
         raise ApplicationError("organizer_cannot_play", "Organizers watch their own rooms.")
     current = _active_seat(user)
     if current is not None:
-        raise ConflictError(
-            "already_in_room",
-            "You are already in a room.",
-            details={"room_id": current.room_id},
-        )
+        raise _already_in_room(current.room_id)
     if room.phase != Room.Phase.GATHERING or room.seated >= room.max_players:
         raise ConflictError("room_full", "This room is no longer open.")
     taken = set(room.seats.filter(left_at__isnull=True).values_list("number", flat=True))
     number = next(n for n in range(room.max_players) if n not in taken)
-    seat = Seat.objects.create(room=room, user=user, number=number)
+    try:
+        with transaction.atomic():  # a savepoint: a path that forgot the player lock gets a 409
+            seat = Seat.objects.create(room=room, user=user, number=number, active=True)
+    except IntegrityError as error:
+        if _constraint_name(error) == "one_active_seat_per_user":
+            raise _already_in_room(None) from error
+        raise
     ledger_post_in_tx(
         [
             Posting(
@@ -209,6 +229,7 @@ def room_join_tier(*, user: User, tier_id: int, idempotency_key: str) -> Idempot
     rooms_available()
 
     def action() -> tuple[int, Any]:
+        _player_lock_in_tx(user)
         tier = tier_lock_in_tx(tier_id)
         if tier is None:
             raise NotFoundError("tier_not_found", "This room type is not available.")
@@ -256,6 +277,7 @@ def hero_room_create(*, organizer: User, fee: int, idempotency_key: str) -> Idem
         )
 
     def action() -> tuple[int, Any]:
+        _player_lock_in_tx(organizer)
         if organizer.is_blocked:
             raise ForbiddenError("user_blocked", "Your account is blocked.")
         if Room.objects.filter(organizer=organizer, phase__in=ACTIVE).exists():
@@ -289,6 +311,7 @@ def hero_room_join(*, user: User, key: str, idempotency_key: str) -> IdempotentR
     normalized = (key or "").strip().upper()
 
     def action() -> tuple[int, Any]:
+        _player_lock_in_tx(user)
         room_id = Room.objects.filter(key=normalized).values_list("pk", flat=True).first()
         room = room_lock_in_tx(room_id) if room_id else None
         if room is None:
@@ -334,7 +357,8 @@ def room_leave(*, user: User, room_id: int) -> Room:
     if room.phase != Room.Phase.GATHERING:
         raise ConflictError("room_already_started", "The game has already started.")
     seat.left_at = timezone.now()
-    seat.save(update_fields=["left_at"])
+    seat.active = False
+    seat.save(update_fields=["left_at", "active"])
     _refund_seat_in_tx(seat, room)
     room.seated -= 1
     room.save(update_fields=["seated"])
@@ -364,6 +388,7 @@ def _cancel_in_tx(room: Room, reason: str) -> None:
     room.phase = Room.Phase.CANCELLED
     room.finished_at = timezone.now()
     room.save()
+    room.seats.filter(active=True).update(active=False)
     group_send_on_commit(
         room_group(room.pk),
         {"type": "room.event", "event": "closed", "room_id": room.pk, "reason": reason},
@@ -389,7 +414,8 @@ def _settle_in_tx(room: Room) -> None:
         seat.taps = state.taps.get(seat.user_id, 0)
         seat.reached_at_ms = state.reached_ms.get(seat.user_id, 0)
         seat.cheater = seat.user_id in state.cheaters
-        seat.save(update_fields=["taps", "reached_at_ms", "cheater"])
+        seat.active = False
+        seat.save(update_fields=["taps", "reached_at_ms", "cheater", "active"])
         scores.append(
             engine.Score(
                 user_id=seat.user_id,

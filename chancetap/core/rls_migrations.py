@@ -67,6 +67,10 @@ BEGIN
             'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_DB_ROLE}', current_schema());
         EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I '
             'GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {APP_DB_ROLE}', current_schema());
+        -- The ledger is append-only (payments 0003): granting "ALL TABLES" again must not undo it.
+        IF to_regclass('ledger_entries') IS NOT NULL THEN
+            REVOKE UPDATE, DELETE, TRUNCATE ON ledger_entries FROM {APP_DB_ROLE};
+        END IF;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{BACKUP_DB_ROLE}') THEN
         EXECUTE format('GRANT CONNECT ON DATABASE %I TO {BACKUP_DB_ROLE}', current_database());

@@ -217,12 +217,17 @@ def test_game_leaderboards_from_prizes(auth_client, make_user) -> None:
         ledger_post_in_tx(
             [
                 Posting(winner.tg_id, LedgerEntry.Kind.PRIZE, 180, "prize:r1"),
-                Posting(runner.tg_id, LedgerEntry.Kind.PRIZE, 90, "prize:r2"),
                 Posting(me.tg_id, LedgerEntry.Kind.PRIZE, 20, "prize:r3"),
             ]
         )
-    LedgerEntry.objects.filter(business_key="prize:r2").update(
-        created_at=datetime(2020, 1, 1, tzinfo=UTC)
+    # An old prize: the ledger is append-only (no back-dating an entry), so it is written as one.
+    LedgerEntry.objects.create(
+        user=runner,
+        kind=LedgerEntry.Kind.PRIZE,
+        amount=90,
+        balance_after=90,
+        business_key="prize:r2",
+        created_at=datetime(2020, 1, 1, tzinfo=UTC),
     )
     today = client.get("/api/v1/leaderboards/games/today").json()
     assert [r["tg_id"] for r in today["items"]] == [winner.tg_id, me.tg_id]

@@ -180,6 +180,38 @@ def test_variables_are_documented_in_env_example(compose) -> None:
     assert names <= documented, f"not in .env.example: {sorted(names - documented)}"
 
 
+def database_user(url: str) -> str:
+    """The user of a compose URL (its ``${VAR:?message}`` parts read as a plain value)."""
+    return urlsplit(re.sub(r"\$\{[^}]*\}", "value", url)).username or ""
+
+
+def test_no_app_service_connects_as_the_owner(services) -> None:
+    """Row-level security binds chancetap_app, not POSTGRES_USER (a superuser in the image):
+    the app runs as chancetap_app, only `migrate` as the owner, backups as chancetap_backup."""
+    owner = services["postgres"]["environment"]["POSTGRES_USER"]
+    assert owner != "chancetap_app"
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert database_user(environment["DATABASE_URL"]) == "chancetap_app", name
+        for variable in ("MIGRATIONS_DATABASE_URL", "BACKUP_DATABASE_URL"):
+            if name != "migrate" or variable != "MIGRATIONS_DATABASE_URL":
+                assert database_user(environment.get(variable, "")) != owner, (name, variable)
+    assert database_user(services["migrate"]["environment"]["MIGRATIONS_DATABASE_URL"]) == owner
+    backup = services["worker-maintenance"]["environment"]["BACKUP_DATABASE_URL"]
+    assert database_user(backup) == "chancetap_backup"
+    # The roles get LOGIN and the passwords compose hands to the URLs.
+    assert "./ops/postgres/initdb:/docker-entrypoint-initdb.d:ro" in services["postgres"]["volumes"]
+    script = (ROOT / "ops/postgres/initdb/10-app-roles.sh").read_text()
+    assert os.access(ROOT / "ops/postgres/initdb/10-app-roles.sh", os.X_OK)
+    for role, variable in (("chancetap_app", "APP"), ("chancetap_backup", "BACKUP")):
+        assert f"ALTER ROLE {role} LOGIN" in script
+        assert (
+            f"${{{variable}_DB_PASSWORD:?"
+            in services["postgres"]["environment"][f"{variable}_DB_PASSWORD"]
+        )
+        assert f"{variable}_DB_PASSWORD" in script
+
+
 def test_web_runs_replicas_behind_a_sticky_proxy(services) -> None:
     assert services["web"]["deploy"]["replicas"] >= 2
     assert "ports" not in services["web"], "only the proxy is published"

@@ -47,6 +47,8 @@ WORKERS = ("worker-realtime", "worker-payments", "worker-maintenance")
 # The variables a deployment's .env gives compose (docker-compose.yml reads them).
 DOTENV = {
     "POSTGRES_PASSWORD": "compose-test",
+    "APP_DB_PASSWORD": "compose-test-app",
+    "BACKUP_DB_PASSWORD": "compose-test-backup",
     "PROXY_ADDRESS": "127.0.0.1",
     "OTEL_EXPORTER_OTLP_ENDPOINT": "",  # no Jaeger here: tracing off, as .env.example allows
 }
@@ -80,7 +82,12 @@ def service_process(
         argv.append(part)
     environment = {k: interpolate(str(v)) for k, v in (service.get("environment") or {}).items()}
     # The compose hosts (postgres, redis) are this machine's servers; a container's /tmp is ours.
-    assert environment.pop("DATABASE_URL").startswith("postgres://chancetap:")
+    # Here every process logs in as this machine's test role (the roles are docker's).
+    assert environment.pop("DATABASE_URL").startswith("postgres://chancetap_app:")
+    if "MIGRATIONS_DATABASE_URL" in environment:  # migrate: as the tables' owner
+        assert environment.pop("MIGRATIONS_DATABASE_URL").startswith("postgres://chancetap:")
+    if "BACKUP_DATABASE_URL" in environment:  # worker-maintenance's backups
+        assert environment.pop("BACKUP_DATABASE_URL").startswith("postgres://chancetap_backup:")
     assert environment.pop("REDIS_URL") == "redis://redis:6379/0"
     if "PROMETHEUS_MULTIPROC_DIR" in environment:
         directory = tmp / f"{name}-prometheus"

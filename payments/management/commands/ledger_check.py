@@ -1,4 +1,5 @@
-"""Prove every cached balance equals the sum of its ledger entries."""
+"""Prove every cached balance equals the sum of its ledger entries and that business events
+conserve Stars (rooms, Stars charges)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from payments.ledger import ledger_mismatches
 
 
 class Command(BaseCommand):
-    help = "Check that every balance equals the sum of its ledger entries (exit 1 on mismatch)."
+    help = (
+        "Check that every balance equals the sum of its ledger entries and that rooms and Stars "
+        "charges conserve Stars (exit 1 on mismatch)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         problems = ledger_mismatches()
@@ -18,4 +22,7 @@ class Command(BaseCommand):
             self.stderr.write(f"MISMATCH {problem}")
         if problems:
             raise CommandError(f"ledger check failed: {len(problems)} mismatch(es)")
-        self.stdout.write("ledger check: every balance equals the sum of its entries")
+        self.stdout.write(
+            "ledger check: every balance equals the sum of its entries; "
+            "rooms and Stars charges conserve Stars"
+        )
