@@ -15,7 +15,17 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("tg_id", "username", "first_name", "last_name", "is_blocked", "created_at")
     list_filter = ("is_blocked", "is_staff", "language_code")
     search_fields = ("=tg_id", "username", "first_name", "last_name")
-    readonly_fields = ("tg_id", "referrer", "created_at", "updated_at", "last_login")
+    # Blocking goes through the list actions (accounts.services.user_set_blocked: leaderboards
+    # hidden, open sockets closed); the change form shows it only.
+    readonly_fields = (
+        "tg_id",
+        "referrer",
+        "is_blocked",
+        "blocked_reason",
+        "created_at",
+        "updated_at",
+        "last_login",
+    )
     raw_id_fields = ()
     fieldsets = (
         (None, {"fields": ("tg_id", "password")}),

@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.events import user_group
 from accounts.selectors import user_profile
-from accounts.ws_auth import AuthenticatedConsumerMixin
+from accounts.ws_auth import CLOSE_FORBIDDEN, AuthenticatedConsumerMixin
 from chancetap.core import metrics
 
 
@@ -54,6 +54,11 @@ class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer)
     async def user_event(self, event: dict[str, Any]) -> None:
         """Relay an event sent to the user's group (see ``accounts.events.user_event_send``)."""
         await self.send_json(event["payload"])
+
+    async def user_kick(self, event: dict[str, Any]) -> None:
+        """The account was blocked: say why and close (``accounts.events``)."""
+        await self.send_json({"type": "error", "code": event["code"], "message": event["message"]})
+        await self.close(code=CLOSE_FORBIDDEN)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:

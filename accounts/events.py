@@ -14,3 +14,10 @@ def user_group(tg_id: int) -> str:
 def user_event_send(*, tg_id: int, payload: dict[str, Any]) -> None:
     """Queue ``payload`` for the user's sockets once the current transaction commits."""
     group_send_on_commit(user_group(tg_id), {"type": "user.event", "payload": payload})
+
+
+def user_sockets_close_on_commit(*, tg_id: int, code: str, message: str) -> None:
+    """Once the transaction commits, close every socket of the user on every web process: the
+    ``ws/me/`` and ``ws/bonus/`` sockets through the user's group, room sockets through their
+    room's group (``rooms.services.room_kick_on_commit``)."""
+    group_send_on_commit(user_group(tg_id), {"type": "user.kick", "code": code, "message": message})

@@ -10,6 +10,7 @@ import sentry_sdk
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
+from accounts.events import user_sockets_close_on_commit
 from accounts.initdata import (
     InitData,
     InitDataError,
@@ -180,6 +181,12 @@ def user_set_blocked(*, user: User, blocked: bool, reason: str = "") -> User:
     user.blocked_reason = reason[:255] if blocked else ""
     user.save(update_fields=["is_blocked", "blocked_reason", "updated_at"])
     leaderboards_visibility_set_in_tx(user_id=user.tg_id, hidden=blocked)
+    if blocked:  # blocked users get nothing: their open sockets close on every process
+        from rooms.services import rooms_kick_on_commit
+
+        message = "Your account is blocked."
+        user_sockets_close_on_commit(tg_id=user.tg_id, code="user_blocked", message=message)
+        rooms_kick_on_commit(user_id=user.tg_id, reason="user_blocked")
     logger.info(
         "user block changed",
         extra={"event": "user_blocked" if blocked else "user_unblocked", "tg_id": user.tg_id},

@@ -19,6 +19,7 @@ learns why.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -26,6 +27,7 @@ from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
 from accounts.authentication import user_for_token
+from accounts.tokens import token_decode
 from chancetap.core import metrics, rls
 from chancetap.core.errors import ApplicationError
 
@@ -80,6 +82,15 @@ def _resolve(token: str) -> tuple[Any, ApplicationError | None]:
         return None, exc
 
 
+def token_expired(scope: dict[str, Any], now: float | None = None) -> bool:
+    """Whether the token this socket was opened with has expired since (a socket lives longer
+    than its token: the player must reconnect with a fresh one)."""
+    expires = scope.get("token_expires_at")
+    if not expires:
+        return False
+    return (now if now is not None else time.time()) >= float(expires)
+
+
 def _scope_error(scope: dict[str, Any]) -> ApplicationError | None:
     if credential_in_query(scope):
         metrics.auth_failures.labels(code="token_in_url").inc()
@@ -99,7 +110,10 @@ class JWTAuthMiddleware(BaseMiddleware):
         scope["user"] = None
         scope["auth_error"] = _scope_error(scope)
         if scope["auth_error"] is None:
-            scope["user"], scope["auth_error"] = await _resolve(token_from_scope(scope))
+            token = token_from_scope(scope)
+            scope["user"], scope["auth_error"] = await _resolve(token)
+            if scope["user"] is not None:
+                scope["token_expires_at"] = token_decode(token).expires_at
         # Row-level security: this socket sees only its player's private rows (none without one).
         user = scope["user"]
         with rls.claims_as(rls.user_claims(user.tg_id) if user is not None else None):

@@ -9,7 +9,13 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from accounts.ws_auth import AuthenticatedConsumerMixin
+from accounts.events import user_group
+from accounts.ws_auth import (
+    CLOSE_FORBIDDEN,
+    CLOSE_UNAUTHENTICATED,
+    AuthenticatedConsumerMixin,
+    token_expired,
+)
 from chancetap.core import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_active, bonus_run_complete, bonus_run_public
@@ -23,6 +29,7 @@ def _run_state(user_id: int) -> dict[str, Any] | None:
 class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
     run: dict[str, Any] | None = None
     counted = False
+    group = ""
 
     async def connect(self) -> None:
         if await self.refuse_unless_authenticated():
@@ -30,6 +37,9 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
         await self.accept(self._chosen_subprotocol())
         self.counted = True
         metrics.ws_connections.labels(endpoint="bonus").inc()
+        # Blocking the account closes this socket (accounts.events.user_sockets_close_on_commit).
+        self.group = user_group(self.scope["user"].tg_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
         self.run = await database_sync_to_async(_run_state)(self.scope["user"].tg_id)
         await self.send_json({"type": "state", "run": self.run})
 
@@ -37,6 +47,15 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
         if self.counted:
             self.counted = False
             metrics.ws_connections.labels(endpoint="bonus").dec()
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def user_event(self, event: dict[str, Any]) -> None:
+        """Events for the ``ws/me/`` socket reach this group too; this socket ignores them."""
+
+    async def user_kick(self, event: dict[str, Any]) -> None:
+        await self._error(event["code"], event["message"])
+        await self.close(code=CLOSE_FORBIDDEN)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -46,6 +65,10 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
         metrics.ws_message("in", frame.get("type") if isinstance(frame, dict) else None)
         if not isinstance(frame, dict) or frame.get("type") != "taps":
             await self._error("frame_unsupported", "Send taps frames here.")
+            return
+        if token_expired(self.scope):
+            await self._error("token_expired", "Sign in again: the access token has expired.")
+            await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         if self.run is None or self.run["status"] != "active":
             await self._error("bonus_run_not_active", "Start a bonus run first.")

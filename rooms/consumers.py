@@ -19,7 +19,12 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from accounts.ws_auth import SUBPROTOCOL, close_code_for
+from accounts.ws_auth import (
+    CLOSE_UNAUTHENTICATED,
+    SUBPROTOCOL,
+    close_code_for,
+    token_expired,
+)
 from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
@@ -138,6 +143,11 @@ class RoomConsumer:
             self._error("frame_invalid", "A frame needs a 'type'.")
             return
         kind = frame["type"]
+        if token_expired(self.scope):  # the socket outlived its token: reconnect with a fresh one
+            metrics.ws_message("in", kind)
+            self._error("token_expired", "Sign in again: the access token has expired.")
+            self.outbox.close(CLOSE_UNAUTHENTICATED)
+            return
         if kind == "taps":  # the hot frame: counted in batches by the hub's flush
             self._on_taps(frame)
             return

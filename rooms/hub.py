@@ -46,6 +46,7 @@ from rooms.taps import (
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.1
+CLOSE_KICKED = 4403  # the player's account was blocked (accounts.ws_auth.CLOSE_FORBIDDEN)
 OUTBOX_LIMIT = 512  # frames queued for one socket before it counts as too slow and is closed
 CLOSE_TOO_SLOW = 4408
 RULES = engine.standard_rules()  # the packet checks and the cheat window are alike for all rooms
@@ -470,6 +471,12 @@ class RoomHub:
                     member.outbox.push(frame)
             elif message.get("type") == "room.event":
                 self._spawn(self._event(room_id, room, message))
+            elif message.get("type") == "room.kick":  # the player was blocked
+                frame = dumps({"type": "closed", "reason": message.get("reason", "user_blocked")})
+                for member in list(room.members):
+                    if member.user_id == message.get("user_id"):
+                        member.outbox.push(frame)
+                        member.outbox.close(CLOSE_KICKED)
 
     async def _event(self, room_id: int, room: LocalRoom, event: dict[str, Any]) -> None:
         async with room.events:  # one room's events go out in the order they came

@@ -117,6 +117,19 @@ def room_snapshot(room_id: int) -> tuple[dict[str, Any], frozenset[int]] | None:
     return state, frozenset(members)
 
 
+def rooms_kick_on_commit(*, user_id: int, reason: str) -> None:
+    """Once the transaction commits, close the player's sockets in his running room (every web
+    process: through the room's group). His taps stop there; settlement leaves a blocked player
+    out of the winners (``_settle_in_tx``)."""
+    for room_id in Seat.objects.filter(user_id=user_id, active=True).values_list(
+        "room_id", flat=True
+    ):
+        group_send_on_commit(
+            room_group(room_id),
+            {"type": "room.kick", "room_id": room_id, "user_id": user_id, "reason": reason},
+        )
+
+
 def _announce(room: Room, event: str) -> None:
     group_send_on_commit(
         room_group(room.pk), {"type": "room.event", "event": event, "room_id": room.pk}
@@ -407,13 +420,14 @@ def _house_user_id() -> int:
 def _settle_in_tx(room: Room) -> None:
     """Finish the game once: results from Redis, payouts into the ledger, in one transaction."""
     rules = room_rules(room)
-    seats = list(room.seats.filter(left_at__isnull=True).order_by("number"))
+    seats = list(room.seats.filter(left_at__isnull=True).select_related("user").order_by("number"))
     state = room_taps_read(room.pk)
     scores = []
     for seat in seats:
         seat.taps = state.taps.get(seat.user_id, 0)
         seat.reached_at_ms = state.reached_ms.get(seat.user_id, 0)
-        seat.cheater = seat.user_id in state.cheaters
+        # A player blocked during the game is out like a cheater: he cannot win or be paid.
+        seat.cheater = seat.user_id in state.cheaters or seat.user.is_blocked
         seat.active = False
         seat.save(update_fields=["taps", "reached_at_ms", "cheater", "active"])
         scores.append(
