@@ -46,7 +46,9 @@ async def _tapper(
         deadline = time.monotonic() + GAME_SECONDS - 1.5
         while time.monotonic() < deadline:
             stamp = int(time.time() * 1000)
-            await ws.send(json.dumps({"type": "taps", "count": per_half_second, "timestamp": stamp}))
+            await ws.send(
+                json.dumps({"type": "taps", "count": per_half_second, "timestamp": stamp})
+            )
             await asyncio.sleep(0.5)
         await asyncio.sleep(0.5)  # the last answers
         reader.cancel()
