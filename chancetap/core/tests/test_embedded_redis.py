@@ -28,9 +28,9 @@ def test_embedded_redis_runs_the_tap_scripts_and_refuses_public_binds() -> None:
                 break
             except redis.ConnectionError:
                 time.sleep(0.1)
-        version, results, counts = client.eval(
-            FLUSH_SCRIPT, 1, prefix(1), 0, 0, 60, 2, 7, 5, 1000, 10_000, 0, 8, 3, 1000, 10_010, 0
-        )
+        # known version, target, ttl, n, cheat window ms, limit, ends ms, then n packets.
+        args = [0, 0, 60, 2, 2000, 50, 0, 7, 5, 1000, 10_000, 0, 8, 3, 1000, 10_010, 0]
+        version, results, counts = client.eval(FLUSH_SCRIPT, 1, prefix(1), *args)
         assert results == [5, 0, 3, 0]
         assert version == 1
         assert dict(zip(counts[::2], counts[1::2], strict=True)) == {"7": "5", "8": "3"}
