@@ -12,8 +12,8 @@ import {
   type ReactNode,
 } from "react";
 import { useTranslation } from "react-i18next";
-import { api, newIdempotencyKey, type Payment } from "../api";
-import { useBalanceUpdate, useMe } from "../hooks/useMe";
+import { api, type Me, newIdempotencyKey, type Payment } from "../api";
+import { ME_KEY, useBalanceUpdate } from "../hooks/useMe";
 import { onMeEvent } from "../lib/events";
 import {
   afterInvoice,
@@ -87,7 +87,6 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const updateBalance = useBalanceUpdate();
-  const { data: me } = useMe();
   const [card, setCard] = useState<ResumablePayment | null>(() => loadResume());
   const [waiting, setWaiting] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -312,7 +311,9 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
           >
             💎 {t("pay.withTon")}
           </button>
-          {devPaymentOffered(me) && (
+          {/* Read once when the sheet opens: a standing subscription to the profile here would
+              keep it from refreshing when a screen mounts (the profile's bonus count went stale). */}
+          {devPaymentOffered(queryClient.getQueryData<Me>(ME_KEY)) && (
             <>
               <button
                 className="button button--wide button--ghost"
