@@ -42,7 +42,7 @@ def test_big_frames_are_refused_and_do_not_stall_other_players(make_user) -> Non
         stop = threading.Event()
 
         def flood() -> None:
-            while not stop.is_set() and len(closes) < 8:
+            while not stop.is_set():
                 ws = _open(server, attacker)
                 try:
                     ws.send(BIG)
@@ -59,7 +59,8 @@ def test_big_frames_are_refused_and_do_not_stall_other_players(make_user) -> Non
             thread = threading.Thread(target=flood)
             thread.start()
             rtts: list[float] = []
-            while thread.is_alive() and len(rtts) < 2000:
+            flooding_until = time.monotonic() + 3  # pings measured while the flood goes on
+            while time.monotonic() < flooding_until:
                 started = time.perf_counter()
                 ws.send('{"type":"ping"}')
                 assert json.loads(ws.recv(timeout=5))["type"] == "pong"
