@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from chancetap.core import rls
 from chancetap.core.errors import ConflictError, ForbiddenError, NotFoundError
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry
-from rooms.models import BonusRun, BonusSettings
+from rooms.models import BonusRun, BonusSettings, Room, Seat
 from rooms.taps import bonus_taps_read
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def bonus_run_start(*, user: User) -> BonusRun:
     if current is not None:
         raise ConflictError("bonus_run_active", "Your bonus run is already going.")
     config = bonus_settings_get()
+    _farming_guard(user, config)
     run = BonusRun.objects.create(
         user=user,
         target_taps=config.target_taps,
@@ -74,6 +76,37 @@ def bonus_run_start(*, user: User) -> BonusRun:
     # No timer task: the run lasts hours, longer than a broker ETA may (chancetap/core/
     # scheduling.py). The sweeper ends it; until then completion and the API check expires_at.
     return run
+
+
+def _farming_guard(user: User, config: BonusSettings) -> None:
+    """SPEC §5: one reward per player per cooldown, and runs only for players who have played
+    ``min_paid_games`` paid games to the end (a fresh account costs nothing; a game costs a fee)."""
+    last = (
+        BonusRun.objects.filter(user=user, status=BonusRun.Status.COMPLETED)
+        .order_by("-ended_at")
+        .first()
+    )
+    if last is not None and last.ended_at is not None:
+        available = last.ended_at + timedelta(hours=config.cooldown_hours)
+        if timezone.now() < available:
+            raise ConflictError(
+                "bonus_cooldown",
+                "Your next bonus run can start later.",
+                details={
+                    "available_at": available.isoformat(),
+                    "hours": math.ceil((available - timezone.now()).total_seconds() / 3600),
+                },
+            )
+    if config.min_paid_games:
+        played = Seat.objects.filter(
+            user=user, left_at__isnull=True, room__phase=Room.Phase.FINISHED
+        ).count()
+        if played < config.min_paid_games:
+            raise ForbiddenError(
+                "bonus_needs_paid_game",
+                "Play a paid game to the end to unlock the bonus.",
+                details={"required": config.min_paid_games, "played": played},
+            )
 
 
 def _end_in_tx(run: BonusRun, status: str) -> None:

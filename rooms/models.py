@@ -156,6 +156,16 @@ class BonusSettings(models.Model):
     target_taps = models.PositiveIntegerField(default=1_000_000)
     duration_hours = models.PositiveIntegerField(default=24)
     reward_stars = models.PositiveIntegerField(default=100)
+    cooldown_hours = models.PositiveIntegerField(
+        default=24,
+        help_text="One reward per player per this many hours: after a completed run, the next "
+        "may start only once they have passed.",
+    )
+    min_paid_games = models.PositiveIntegerField(
+        default=1,
+        help_text="Against farming with many accounts: a player may start a bonus run only after "
+        "playing this many paid games to the end (0: anyone may).",
+    )
 
     class Meta:
         db_table = "bonus_settings"

@@ -21,14 +21,18 @@ from rooms.models import BonusRun, BonusSettings
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 
 
+def bonus_open(**settings: int) -> None:
+    """Bonus runs for anyone (``min_paid_games`` 0): for tests that are not about that guard."""
+    BonusSettings.objects.update_or_create(pk=1, defaults={"min_paid_games": 0, **settings})
+
+
 def small_target(target: int = 30, reward: int = 100) -> None:
-    BonusSettings.objects.update_or_create(
-        pk=1, defaults={"target_taps": target, "reward_stars": reward, "duration_hours": 24}
-    )
+    bonus_open(target_taps=target, reward_stars=reward, duration_hours=24)
 
 
 @pytest.mark.django_db
 def test_start_watch_cancel_via_rest(auth_client) -> None:
+    bonus_open()
     client, _ = auth_client()
     assert client.get("/api/v1/bonus").json() == {"run": None}
     assert client.get("/api/v1/me").json()["bonus_run"] is None
@@ -50,6 +54,7 @@ def test_start_watch_cancel_via_rest(auth_client) -> None:
 
 @pytest.mark.django_db
 def test_expiry(auth_client) -> None:
+    bonus_open()
     client, user = auth_client()
     client.post("/api/v1/bonus/start")
     run = BonusRun.objects.get(user=user)
@@ -147,5 +152,54 @@ async def test_game_taps_count_toward_the_bonus(make_user) -> None:
 
 def test_settings_defaults_are_the_spec() -> None:
     fields = {f.name: f.default for f in BonusSettings._meta.fields if f.name != "id"}
-    assert fields == {"target_taps": 1_000_000, "duration_hours": 24, "reward_stars": 100}
+    assert fields == {
+        "target_taps": 1_000_000,
+        "duration_hours": 24,
+        "reward_stars": 100,
+        "cooldown_hours": 24,
+        "min_paid_games": 1,
+    }
     assert timezone.now()
+
+
+@pytest.mark.django_db
+def test_one_reward_per_cooldown(auth_client) -> None:
+    """SPEC §5: after a completed run the next may start only when the cooldown has passed."""
+    bonus_open(cooldown_hours=24)
+    client, user = auth_client()
+    assert client.post("/api/v1/bonus/start").status_code == 201
+    run = BonusRun.objects.get(user=user)
+    BonusRun.objects.filter(pk=run.pk).update(
+        status="completed", ended_at=timezone.now() - timedelta(hours=23)
+    )
+    refused = client.post("/api/v1/bonus/start")
+    assert refused.status_code == 409
+    body = refused.json()
+    assert body["code"] == "bonus_cooldown"
+    assert body["details"]["hours"] == 1
+    BonusRun.objects.filter(pk=run.pk).update(ended_at=timezone.now() - timedelta(hours=24))
+    assert client.post("/api/v1/bonus/start").status_code == 201
+    # A cancelled or expired run does not start a cooldown (no reward was paid).
+    BonusRun.objects.filter(user=user, status="active").update(status="cancelled")
+    assert client.post("/api/v1/bonus/start").status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fresh_account_cannot_farm_the_bonus(make_user, auth_client) -> None:
+    """The default guard: a bonus run needs one paid game played to the end (admin setting)."""
+    from rooms.services import room_advance
+    from rooms.tests.test_consumer import seated_room
+
+    BonusSettings.objects.update_or_create(pk=1, defaults={"min_paid_games": 1})
+    client, fresh = auth_client()
+    refused = client.post("/api/v1/bonus/start")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "bonus_needs_paid_game"
+    assert refused.json()["details"] == {"required": 1, "played": 0}
+    assert not BonusRun.objects.filter(user=fresh).exists()
+    # A player who played a paid game to the end may.
+    (player, _other), room = seated_room(make_user)
+    assert room.ends_at is not None
+    assert room_advance(room_id=room.pk, now=room.ends_at) == "finished"
+    player_client, _ = auth_client(user=player)
+    assert player_client.post("/api/v1/bonus/start").status_code == 201

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from rooms.models import BonusRun
+from rooms.models import BonusRun, BonusSettings
 from tests.browser import (
     fire_telegram_event,
     init_data_for,
@@ -29,6 +29,8 @@ def test_every_screen(server, browser, tiers, fund, make_user, lang: str, theme:
     user = make_user(first_name={"en": "Grace", "ru": "Глеб"}[lang], username="grace")
     make_user(first_name="Hugo", referrer=user)
     fund(user.tg_id, 250)
+    # The bonus screen is shown to a player the anti-farming guard lets in (tested elsewhere).
+    BonusSettings.objects.update_or_create(pk=1, defaults={"min_paid_games": 0})
     page = open_miniapp(browser, server.base_url, init_data_for(user, lang), theme=theme)
 
     # The Telegram contract: ready, expand, no vertical swipes, theme applied.

@@ -166,6 +166,9 @@ def test_a_bonus_run_schedules_no_timer_and_ends_by_its_deadline(auth_client, mo
 
     sent: list[object] = []
     monkeypatch.setattr(tasks.expire_bonus_run, "apply_async", lambda *a, **k: sent.append(a))
+    from rooms.tests.test_bonus import bonus_open
+
+    bonus_open()
     client, user = auth_client()
     assert client.post("/api/v1/bonus/start").status_code == 201
     assert sent == []  # a 24-hour ETA would outlive the broker's visibility timeout

@@ -33,7 +33,7 @@ from chancetap.core.models import IdempotencyRecord
 from chancetap.core.tests.rls_app_role import app_role, role_set
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry, Payment, TonWallet
-from rooms.models import BonusRun
+from rooms.models import BonusRun, BonusSettings
 from tests import server
 
 TABLES = ("payments", "ledger_entries", "wallets", "idempotency_records", "bonus_runs")
@@ -325,6 +325,7 @@ def test_player_endpoints_work_under_row_level_security(two_players, as_app) -> 
     # A write from a player's request.
     with rls.service(), transaction.atomic():
         BonusRun.objects.filter(user=a).delete()
+        BonusSettings.objects.update_or_create(pk=1, defaults={"min_paid_games": 0})
     started = client.post("/api/v1/bonus/start")
     assert started.status_code in (200, 201), started.content
     with rls.service():
