@@ -17,12 +17,15 @@ def payment_get_for_user(*, user_id: int, payment_id: uuid.UUID) -> Payment | No
 
 
 def payment_list_pending(*, user_id: int, limit: int = 5) -> list[Payment]:
-    """Invoices the player opened but has not paid or cancelled in the last 24 hours."""
+    """Invoices the player opened but has not paid or cancelled in the last 24 hours (with their
+    Telegram link: one whose link Telegram never gave cannot be paid)."""
     since = timezone.now() - PENDING_WINDOW
     return list(
         Payment.objects.filter(
             user_id=user_id, status=Payment.Status.CREATED, created_at__gte=since
-        ).order_by("-created_at")[:limit]
+        )
+        .exclude(invoice_link="")
+        .order_by("-created_at")[:limit]
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.events import user_event_send
@@ -185,21 +185,8 @@ def invoice_create(
             purpose=purpose, stars=stars, preset_id=preset_id, limits=limits
         )
         _invoice_rate_limit(user_id=user.tg_id, per_minute=limits.invoices_per_minute)
-        payment_id = uuid.uuid4()
-        link = (
-            _invoice_link_create(
-                payment_id=payment_id, purpose=purpose, stars=amount, lang=_lang(user)
-            )
-            if telegram_invoice
-            else ""
-        )
         payment = Payment.objects.create(
-            id=payment_id,
-            user=user,
-            purpose=purpose,
-            stars=amount,
-            preset=preset,
-            invoice_link=link,
+            id=uuid.uuid4(), user=user, purpose=purpose, stars=amount, preset=preset
         )
         metrics.payments_total.labels(status="created", purpose=purpose).inc()
         logger.info(
@@ -215,9 +202,41 @@ def invoice_create(
         )
         return 201, payment_public(payment)
 
-    return idempotent_execute(
+    # 1. The payment row and the idempotency record, in one short transaction; 2. Telegram's
+    # invoice link with no transaction or lock held (a slow Telegram must not hold a database
+    # connection "idle in transaction"); 3. the link recorded in one statement. A crash or a
+    # Telegram error between 1 and 3 leaves a payment without a link, which nobody can pay: the
+    # same request again (same Idempotency-Key) asks Telegram again, and the pending list shows
+    # only payments that have their link.
+    result = idempotent_execute(
         user_id=user.tg_id, scope=scope, key=idempotency_key, body=body, action=action
     )
+    if not telegram_invoice:
+        return result
+    payment = Payment.objects.get(pk=result.body["id"])
+    if payment.status == Payment.Status.CREATED and not payment.invoice_link:
+        # One request at a time asks Telegram for this payment's link (the same key sent twice
+        # at once: the second is told to wait, as while the first one's transaction runs).
+        lock = f"payments:invoice-link:{payment.pk}"
+        if not cache.add(lock, 1, timeout=60):
+            raise ConflictError(
+                "idempotency_in_flight",
+                "A request with this Idempotency-Key is still being processed.",
+            )
+        try:
+            if not connection.in_atomic_block:
+                connection.close()  # back to the pool (or closed) while Telegram takes its time
+            link = _invoice_link_create(
+                payment_id=payment.id,
+                purpose=payment.purpose,
+                stars=payment.stars,
+                lang=_lang(user),
+            )
+            Payment.objects.filter(pk=payment.pk, invoice_link="").update(invoice_link=link)
+        finally:
+            cache.delete(lock)
+        payment.refresh_from_db()
+    return IdempotentResponse(result.status, payment_public(payment), replayed=result.replayed)
 
 
 def dev_charge_id(payment_id: uuid.UUID) -> str:

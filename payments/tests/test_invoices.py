@@ -135,14 +135,18 @@ def test_concurrent_same_key_gets_409_while_in_flight(make_user, fake_bot_api) -
 
 
 @pytest.mark.django_db
-def test_bot_api_failure_is_502_and_creates_nothing(auth_client, fake_bot_api) -> None:
+def test_bot_api_failure_is_502_and_offers_nothing_payable(auth_client, fake_bot_api) -> None:
     fake_bot_api.fail_next("createInvoiceLink", 400, "Bad Request: STARS_INVOICE_INVALID")
     client, _ = auth_client()
     response = create(client, {"purpose": "topup", "stars": 5})
     assert (response.status_code, response.json()["code"]) == (502, "invoice_unavailable")
-    assert Payment.objects.count() == 0
+    # The payment row was committed before Telegram was asked (no transaction held during the
+    # call); without a link nobody can pay it and the pending list does not offer it.
+    assert Payment.objects.filter(invoice_link="").count() == 1
+    assert client.get("/api/v1/payments/pending").json() == []
     retry = create(client, {"purpose": "topup", "stars": 5})
     assert retry.status_code == 201
+    assert Payment.objects.count() == 1  # the same request again completed that payment
 
 
 @pytest.mark.django_db
