@@ -59,6 +59,10 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+class PortTakenError(RuntimeError):
+    """The server could not bind its port: somebody took it between the pick and the bind."""
+
+
 class ServerProcess:
     def __init__(
         self,
@@ -67,6 +71,19 @@ class ServerProcess:
         env: Mapping[str, str] | None = None,
         log_level: str = "warning",
         workers: int = 1,
+    ) -> None:
+        # A free port may be taken by another program before the server binds it (another test
+        # run on this machine): then start again on another one.
+        for attempt in range(3):
+            try:
+                self._start(server, env, log_level, workers)
+                return
+            except PortTakenError:
+                if attempt == 2:
+                    raise
+
+    def _start(
+        self, server: str, env: Mapping[str, str] | None, log_level: str, workers: int
     ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -113,7 +130,11 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+                self._log.close()
+                text = self.log_path.read_text()
+                if "address already in use" in text:
+                    raise PortTakenError(text[-500:])
+                raise RuntimeError(f"server exited: {text[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=1) as response:
                     if response.status == 200:
