@@ -5,28 +5,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connections
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from accounts.tokens import token_issue
-from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
+from payments.ledger import balance_get, ledger_mismatches
 from payments.models import LedgerEntry
 from rooms.models import Room, RoomTier, Seat
 from rooms.services import room_advance
-
-
-def fund(user, stars: int) -> None:
-    with transaction.atomic():
-        ledger_post_in_tx(
-            [Posting(user.tg_id, LedgerEntry.Kind.TOPUP, stars, f"seed:{user.tg_id}:{stars}")]
-        )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(tg_id=user.tg_id)}")
-    return client
+from rooms.tests.test_rooms import client_for, fund
 
 
 def create_hero(organizer, fee: int) -> str:
