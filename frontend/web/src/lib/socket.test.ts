@@ -106,6 +106,15 @@ describe("reconnect backoff", () => {
     expect(FakeSocket.all).toHaveLength(2);
   });
 
+  it("waits 10 s before trying again after a rate-limit close (4429)", () => {
+    start();
+    FakeSocket.all[0]!.drop(4429);
+    vi.advanceTimersByTime(9_900);
+    expect(FakeSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(200);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
   it("gives up on 4400 (e.g. a token in the URL) without refreshing the token", async () => {
     let refreshed = 0;
     const { socket } = start({

@@ -17,6 +17,9 @@ export function backoffDelay(attempt: number): number {
  */
 const TERMINAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4404, 4503]);
 
+/** The server's "too many sockets / connects" (4429): the next try waits at least this long. */
+export const RATE_LIMITED_DELAY_MS = 10_000;
+
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface LiveSocketOptions {
@@ -132,7 +135,10 @@ export class LiveSocket {
       }
       this.droppedAt ??= this.now();
       this.setStatus("reconnecting", event.code);
-      const delay = backoffDelay(this.attempt);
+      const delay =
+        event.code === 4429
+          ? Math.max(RATE_LIMITED_DELAY_MS, backoffDelay(this.attempt))
+          : backoffDelay(this.attempt);
       this.attempt += 1;
       this.timer = setTimeout(() => {
         this.timer = null;
