@@ -14,6 +14,7 @@ class TcpProxy:
         self.port = int(self._server.getsockname()[1])
         self._up = threading.Event()
         self._up.set()
+        self._frozen = threading.Event()  # a partition: nothing gets through, nothing is refused
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._stopped = False
@@ -42,6 +43,8 @@ class TcpProxy:
     def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                if self._frozen.is_set():
+                    continue  # dropped on the floor, as by a partition
                 dst.sendall(data)
         except OSError:
             pass
@@ -61,7 +64,13 @@ class TcpProxy:
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
 
+    def freeze(self) -> None:
+        """A network partition: connections stay open, but no byte reaches the other side (new
+        connections are accepted and hang the same way)."""
+        self._frozen.set()
+
     def restore(self) -> None:
+        self._frozen.clear()
         self._up.set()
 
     def stop(self) -> None:

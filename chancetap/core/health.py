@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
@@ -61,6 +64,45 @@ def _pool_status() -> dict[str, int] | None:
     }
 
 
+# /readyz answers within this many seconds whatever the database or Redis do: a partitioned
+# server (packets dropped, no error) would otherwise hang the probe until TCP gives up, and the
+# proxy would keep routing to a process that cannot serve.
+READYZ_TIMEOUT_SECONDS = 1.5
+# A check still hanging is not started again for this long: a long partition leaks at most one
+# thread per kind and period, and a healed network is seen again soon after.
+READYZ_RETRY_HUNG_SECONDS = 10.0
+_running: dict[str, tuple[threading.Thread, float]] = {}
+_running_lock = threading.Lock()
+
+
+def _timed(name: str, check: Callable[[], str | None]) -> str | None:
+    """Run ``check`` in a thread of its own and give up waiting after the timeout. A check still
+    hanging from an earlier probe is not started again for a while (a partition leaks at most one
+    thread per ``READYZ_RETRY_HUNG_SECONDS``)."""
+    result: list[str | None] = []
+
+    def run() -> None:
+        try:
+            result.append(check())
+        finally:
+            if name == "database":
+                connection.close()  # this thread's connection (back to the pool)
+
+    with _running_lock:
+        previous, since = _running.get(name, (None, 0.0))
+        hung_for = time.monotonic() - since
+        if previous is not None and previous.is_alive() and hung_for < READYZ_RETRY_HUNG_SECONDS:
+            return "the previous check has not answered yet"
+        thread = threading.Thread(target=run, name=f"readyz-{name}", daemon=True)
+        _running[name] = (thread, time.monotonic())
+        thread.start()
+    thread.join(READYZ_TIMEOUT_SECONDS)
+    if thread.is_alive() or not result:
+        logger.warning("readiness: %s did not answer in time", name)
+        return f"no answer within {READYZ_TIMEOUT_SECONDS} s"
+    return result[0]
+
+
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, str] = {}
@@ -69,7 +111,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         if name == "redis" and not settings.REDIS_URL:
             checks[name] = "not configured"
             continue
-        error = check()
+        error = _timed(name, check)
         checks[name] = "ok" if error is None else "unavailable"
         if error is not None:
             failing[name] = error
