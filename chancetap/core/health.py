@@ -21,10 +21,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _check_database() -> str | None:
+    """A connection of its own (never the pool: a pool lent out under load is busy, not down),
+    opened, asked ``SELECT 1`` and closed."""
+    if connection.vendor != "postgresql":
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception as exc:
+            return str(exc) or exc.__class__.__name__
+        return None
+    import psycopg
+
+    params = connection.get_connection_params()
+    params["connect_timeout"] = max(1, int(READYZ_TIMEOUT_SECONDS))
+    params["application_name"] = "chancetap-readyz"
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        with psycopg.connect(**params, autocommit=True) as probe:
+            probe.execute("SELECT 1").fetchone()
     except Exception as exc:  # any failure means "not ready"
         logger.warning("readiness: database unreachable", extra={"error": str(exc)})
         return str(exc) or exc.__class__.__name__
@@ -71,36 +84,38 @@ READYZ_TIMEOUT_SECONDS = 1.5
 # A check still hanging is not started again for this long: a long partition leaks at most one
 # thread per kind and period, and a healed network is seen again soon after.
 READYZ_RETRY_HUNG_SECONDS = 10.0
-_running: dict[str, tuple[threading.Thread, float]] = {}
+_running: dict[str, _Probe] = {}
 _running_lock = threading.Lock()
 
 
+class _Probe:
+    def __init__(self, check: Callable[[], str | None]) -> None:
+        self.started = time.monotonic()
+        self.result: list[str | None] = []
+        self.thread = threading.Thread(target=self._run, args=(check,), daemon=True)
+        self.thread.start()
+
+    def _run(self, check: Callable[[], str | None]) -> None:
+        self.result.append(check())
+
+
 def _timed(name: str, check: Callable[[], str | None]) -> str | None:
-    """Run ``check`` in a thread of its own and give up waiting after the timeout. A check still
-    hanging from an earlier probe is not started again for a while (a partition leaks at most one
-    thread per ``READYZ_RETRY_HUNG_SECONDS``)."""
-    result: list[str | None] = []
-
-    def run() -> None:
-        try:
-            result.append(check())
-        finally:
-            if name == "database":
-                connection.close()  # this thread's connection (back to the pool)
-
+    """Run ``check`` in a thread of its own and stop waiting after the deadline. Probes that
+    arrive while a check is running wait for that one (no pile of threads under a burst of
+    probes); a check hung longer than ``READYZ_RETRY_HUNG_SECONDS`` is left behind for a new one,
+    so a partition leaks at most one thread per kind and period."""
     with _running_lock:
-        previous, since = _running.get(name, (None, 0.0))
-        hung_for = time.monotonic() - since
-        if previous is not None and previous.is_alive() and hung_for < READYZ_RETRY_HUNG_SECONDS:
-            return "the previous check has not answered yet"
-        thread = threading.Thread(target=run, name=f"readyz-{name}", daemon=True)
-        _running[name] = (thread, time.monotonic())
-        thread.start()
-    thread.join(READYZ_TIMEOUT_SECONDS)
-    if thread.is_alive() or not result:
+        probe = _running.get(name)
+        if probe is None or (
+            not probe.thread.is_alive()
+            or time.monotonic() - probe.started >= READYZ_RETRY_HUNG_SECONDS
+        ):
+            probe = _running[name] = _Probe(check)
+    probe.thread.join(max(0.0, probe.started + READYZ_TIMEOUT_SECONDS - time.monotonic()))
+    if not probe.result:
         logger.warning("readiness: %s did not answer in time", name)
         return f"no answer within {READYZ_TIMEOUT_SECONDS} s"
-    return result[0]
+    return probe.result[0]
 
 
 @require_GET
