@@ -35,6 +35,10 @@ ProfileSerializer = inline_serializer(
         "referrer_id": serializers.IntegerField(allow_null=True),
         "created_at": serializers.DateTimeField(),
         "balance": serializers.IntegerField(),
+        "debt": serializers.IntegerField(
+            help_text="Stars owed from a refunded payment whose Stars were spent; credits "
+            "settle it before they reach the balance."
+        ),
         "dev_payments": serializers.BooleanField(),
     },
 )

@@ -4,8 +4,7 @@ from typing import Any
 
 from accounts.models import User
 from leaderboards.selectors import referral_stats, user_stats
-from payments.ledger import balance_get
-from payments.models import TonWallet
+from payments.models import Balance, TonWallet
 from payments.selectors import dev_payments_available
 from payments.wallets import ton_wallet_public
 from referrals.services import referral_code_for, referral_link
@@ -19,6 +18,12 @@ def user_get(*, tg_id: int) -> User | None:
 def user_profile(*, user: User) -> dict[str, Any]:
     """The caller's own profile, as ``GET /api/v1/me`` and the login answer show it."""
     wallet = TonWallet.objects.filter(user_id=user.tg_id).first()
+    stars, debt = Balance.objects.filter(user_id=user.tg_id).values_list(
+        "stars", "debt"
+    ).first() or (
+        0,
+        0,
+    )
     return {
         "tg_id": user.tg_id,
         "username": user.username,
@@ -30,7 +35,8 @@ def user_profile(*, user: User) -> dict[str, Any]:
         "is_premium": user.is_premium,
         "referrer_id": user.referrer_id,
         "created_at": user.created_at,
-        "balance": balance_get(user_id=user.tg_id),
+        "balance": stars,
+        "debt": debt,
         "ton_wallet": ton_wallet_public(wallet),
         "has_ton_wallet": wallet is not None,
         "stats": user_stats(user=user),

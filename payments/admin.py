@@ -22,6 +22,7 @@ from payments.models import (
     RateSettings,
     RateSnapshot,
     StarCharge,
+    StarDebt,
     SupportRefund,
     TonTopup,
     TonWallet,
@@ -79,7 +80,7 @@ class RateSnapshotAdmin(ReadOnlyAdmin):
 
 @admin.register(Balance)
 class BalanceAdmin(ReadOnlyAdmin):
-    list_display = ("user", "stars", "updated_at")
+    list_display = ("user", "stars", "debt", "updated_at")
     search_fields = ("=user__tg_id", "user__username")
 
 
@@ -146,8 +147,26 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(SupportRefund)
 class SupportRefundAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "staff", "charge", "outcome", "reason")
+    list_display = (
+        "created_at",
+        "staff",
+        "charge",
+        "outcome",
+        "attempts",
+        "completed_at",
+        "reason",
+    )
     list_filter = ("outcome",)
+
+
+@admin.register(StarDebt)
+class StarDebtAdmin(ReadOnlyAdmin):
+    """Stars players owe because Telegram refunded Stars they had already spent; later credits
+    settle them (the ``debt_settlement`` ledger entries)."""
+
+    list_display = ("created_at", "user", "charge", "amount", "settled", "remaining", "settled_at")
+    list_filter = (("settled_at", admin.EmptyFieldListFilter),)
+    search_fields = ("=user__tg_id", "charge__telegram_payment_charge_id")
 
 
 @admin.register(TonWallet)

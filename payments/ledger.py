@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from chancetap.core import rls
 from chancetap.core.errors import ApplicationError
 from chancetap.core.transactions import assert_in_transaction
 from payments.lock import balances_lock_in_tx
-from payments.models import Balance, LedgerEntry, Payment, StarCharge
+from payments.models import Balance, LedgerEntry, Payment, StarCharge, StarDebt
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def ledger_post_in_tx(postings: list[Posting]) -> PostResult:
     All postings of one business event go together (a room payout, a refund): if any of their keys
     was applied before, the whole set must have been, and nothing changes (idempotent replay).
     Raises ``InsufficientBalanceError`` (and the caller's transaction rolls back) when a debit
-    would take a balance below zero.
+    would take a balance below zero. A player who owes Stars (``StarDebt``) pays the debt out of
+    each credit first: the settlement entries follow the postings' own in ``entries``.
     """
     assert_in_transaction()
     if not postings:
@@ -106,9 +108,14 @@ def ledger_post_in_tx(postings: list[Posting]) -> PostResult:
                 created_by_id=posting.created_by_id,
             )
         )
+    credited = sorted({p.user_id for p in postings if p.amount > 0})
+    for user_id in credited:
+        balance = balances[user_id]
+        if balance.debt > 0 and balance.stars > 0:
+            entries.extend(_debts_settle_in_tx(balance))
     LedgerEntry.objects.bulk_create(entries)
     for balance in balances.values():
-        Balance.objects.filter(pk=balance.user_id).update(stars=balance.stars)
+        Balance.objects.filter(pk=balance.user_id).update(stars=balance.stars, debt=balance.debt)
     for entry in entries:
         logger.info(
             "ledger entry",
@@ -121,6 +128,54 @@ def ledger_post_in_tx(postings: list[Posting]) -> PostResult:
             },
         )
     return PostResult(entries=entries, applied=True)
+
+
+def _debts_settle_in_tx(balance: Balance) -> list[LedgerEntry]:
+    """Settle the player's open debts, oldest first, from the balance a credit just raised.
+
+    Runs under the balance row's lock, so a debt's ``settled`` grows one step at a time and the
+    key ``settle:<debt>:<settled after>`` is unique without any other coordination."""
+    entries: list[LedgerEntry] = []
+    now = timezone.now()
+    debts = StarDebt.objects.filter(user_id=balance.user_id, settled_at__isnull=True).order_by(
+        "created_at", "id"
+    )
+    for debt in debts:
+        take = min(debt.remaining, balance.stars)
+        if take <= 0:
+            break
+        debt.settled += take
+        if debt.settled == debt.amount:
+            debt.settled_at = now
+        debt.save(update_fields=["settled", "settled_at"])
+        balance.stars -= take
+        balance.debt -= take
+        entries.append(
+            LedgerEntry(
+                user_id=balance.user_id,
+                kind=LedgerEntry.Kind.DEBT_SETTLEMENT,
+                amount=-take,
+                balance_after=balance.stars,
+                business_key=f"settle:{debt.pk}:{debt.settled}",
+                cause_type="star_debt",
+                cause_id=str(debt.pk),
+                memo="refunded Stars that had been spent",
+            )
+        )
+    return entries
+
+
+def debt_record_in_tx(*, balance: Balance, charge: StarCharge, amount: int) -> StarDebt:
+    """A refund could not take ``amount`` Stars back (already spent): the player owes them."""
+    assert_in_transaction()
+    debt = StarDebt.objects.create(user_id=charge.user_id, charge=charge, amount=amount)
+    balance.debt += amount
+    Balance.objects.filter(pk=balance.user_id).update(debt=balance.debt)
+    logger.warning(
+        "refund exceeded the balance; debt recorded",
+        extra={"event": "star_debt_recorded", "user_id": charge.user_id, "amount": amount},
+    )
+    return debt
 
 
 def ledger_post_one_in_tx(posting: Posting) -> PostResult:
@@ -183,7 +238,7 @@ def ledger_mismatches() -> list[LedgerProblem]:
     checks other apps register, e.g. rooms)."""
     with _one_snapshot():
         problems: list[LedgerProblem] = [*balance_mismatches()]
-        for check in [star_charge_conservation, *_conservation_checks]:
+        for check in [star_charge_conservation, star_debt_conservation, *_conservation_checks]:
             problems.extend(check())
         return problems
 
@@ -208,8 +263,9 @@ def star_charge_conservation() -> list[ConservationMismatch]:
     """Per Telegram Stars charge: Stars credited = Stars charged − Stars refunded.
 
     A top-up charge credits its Stars once (``topup:<charge>``) and a refund takes them back once
-    (``refund:<charge>``); a donation charge credits no Stars. A ``star_charge`` entry that belongs
-    to no charge is reported too (Stars from nowhere).
+    (``refund:<charge>``, what the balance held, plus a ``StarDebt`` for the rest); a donation
+    charge credits no Stars. A ``star_charge`` entry that belongs to no charge is reported too
+    (Stars from nowhere). Debts are checked by ``star_debt_conservation``.
     """
     from payments.services import charge_business_key  # services imports this module
 
@@ -231,9 +287,11 @@ def star_charge_conservation() -> list[ConservationMismatch]:
                 "business_key", "amount"
             )
         )
+    owed = dict(StarDebt.objects.values_list("charge_id", "amount"))
     for cid, stars, purpose, refunded_at in charges:
         topup_key, refund_key = keys[cid]
-        credited, refunded = amounts.get(topup_key, 0), -amounts.get(refund_key, 0)
+        credited = amounts.get(topup_key, 0)
+        refunded = -amounts.get(refund_key, 0) + owed.get(cid, 0)
         paid_in = stars if purpose == Payment.Purpose.TOPUP else 0
         paid_back = paid_in if refunded_at is not None else 0
         if (credited, refunded) != (paid_in, paid_back):
@@ -260,6 +318,54 @@ def star_charge_conservation() -> list[ConservationMismatch]:
                     expected=0,
                     actual=amount,
                     detail="a star_charge entry that belongs to no recorded charge",
+                )
+            )
+    return problems
+
+
+def star_debt_conservation() -> list[ConservationMismatch]:
+    """Per debt: its settlement entries add up to what it records as settled; per player: the
+    balance's ``debt`` is what the open debts still owe."""
+    problems: list[ConservationMismatch] = []
+    entries = dict(
+        LedgerEntry.objects.filter(cause_type="star_debt")
+        .values("cause_id")
+        .annotate(total=Sum("amount"))
+        .values_list("cause_id", "total")
+    )
+    owed: dict[int, int] = {}
+    for pk, user_id, amount, settled in StarDebt.objects.values_list(
+        "pk", "user_id", "amount", "settled"
+    ):
+        paid = -int(entries.pop(str(pk), 0) or 0)
+        if paid != settled:
+            problems.append(
+                ConservationMismatch(
+                    subject=f"star debt {pk}",
+                    expected=settled,
+                    actual=paid,
+                    detail=f"settlement entries of a debt of {amount}",
+                )
+            )
+        owed[user_id] = owed.get(user_id, 0) + amount - settled
+    for cause_id, total in entries.items():
+        problems.append(
+            ConservationMismatch(
+                subject=f"star debt {cause_id}",
+                expected=0,
+                actual=-int(total or 0),
+                detail="settlement entries of a debt that does not exist",
+            )
+        )
+    recorded = dict(Balance.objects.filter(debt__gt=0).values_list("user_id", "debt"))
+    for user_id in sorted(set(owed) | set(recorded)):
+        if owed.get(user_id, 0) != recorded.get(user_id, 0):
+            problems.append(
+                ConservationMismatch(
+                    subject=f"user {user_id}",
+                    expected=owed.get(user_id, 0),
+                    actual=recorded.get(user_id, 0),
+                    detail="balance debt differs from the open debts",
                 )
             )
     return problems

@@ -19,19 +19,21 @@ def balances_lock_in_tx(user_ids: Iterable[int]) -> dict[int, Balance]:
         return {}
     now = timezone.now()
     table = Balance._meta.db_table
-    values = ", ".join(["(%s, 0, %s)"] * len(ids))
+    values = ", ".join(["(%s, 0, 0, %s)"] * len(ids))
     params: list[Any] = []
     for uid in ids:
         params.extend([uid, now])
     sql = (
-        f"INSERT INTO {table} (user_id, stars, updated_at) VALUES {values} "  # noqa: S608 - no input
+        f"INSERT INTO {table} (user_id, stars, debt, updated_at) VALUES {values} "  # noqa: S608 - no input
         "ON CONFLICT (user_id) DO UPDATE SET updated_at = EXCLUDED.updated_at "
-        "RETURNING user_id, stars"
+        "RETURNING user_id, stars, debt"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {
-        int(user_id): Balance(user_id=int(user_id), stars=int(stars), updated_at=now)
-        for user_id, stars in rows
+        int(user_id): Balance(
+            user_id=int(user_id), stars=int(stars), debt=int(debt), updated_at=now
+        )
+        for user_id, stars, debt in rows
     }

@@ -21,12 +21,18 @@ class Balance(models.Model):
         related_name="stars_balance",
     )
     stars = models.BigIntegerField(default=0)
+    debt = models.BigIntegerField(
+        default=0,
+        help_text="Stars owed from refunds of Stars already spent (StarDebt); credits settle it "
+        "before they reach the balance.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "balances"
         constraints = [
-            models.CheckConstraint(condition=Q(stars__gte=0), name="balance_non_negative")
+            models.CheckConstraint(condition=Q(stars__gte=0), name="balance_non_negative"),
+            models.CheckConstraint(condition=Q(debt__gte=0), name="balance_debt_non_negative"),
         ]
 
     def __str__(self) -> str:
@@ -45,6 +51,7 @@ class LedgerEntry(models.Model):
         BONUS_REWARD = "bonus_reward", "Bonus reward"
         SUPPORT_REFUND = "support_refund", "Support refund"
         ADJUSTMENT = "adjustment", "Adjustment"
+        DEBT_SETTLEMENT = "debt_settlement", "Debt settlement"
 
     id = models.BigAutoField(primary_key=True)
     user = models.ForeignKey(
@@ -200,10 +207,51 @@ class StarCharge(models.Model):
         return f"charge {self.telegram_payment_charge_id[:16]}… {self.stars} ⭐"
 
 
+class StarDebt(models.Model):
+    """Stars a player owes: Telegram refunded a charge whose Stars were already spent.
+
+    The refund takes what the balance holds; the rest is this debt, and every later credit to the
+    player settles it first (``debt_settlement`` ledger entries, ``settle:<debt>:<settled>`` keys)
+    before anything reaches the balance. ``Balance.debt`` is the sum of the open ones.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    charge = models.OneToOneField(StarCharge, on_delete=models.PROTECT, related_name="debt")
+    amount = models.PositiveIntegerField(help_text="Stars the refund could not take back.")
+    settled = models.PositiveIntegerField(default=0, help_text="Stars settled from later credits.")
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "star_debts"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["user", "settled_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="star_debt_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(settled__lte=models.F("amount")), name="star_debt_settled_le_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} owes {self.remaining} of {self.amount} ⭐"
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - self.settled
+
+
 class SupportRefund(models.Model):
-    """Audit of every refund a support agent issued (who, when, why, what Telegram said)."""
+    """Audit of every refund a support agent issued (who, when, why, what Telegram said).
+
+    ``pending`` while Telegram is being asked (no transaction is held meanwhile); the answer moves
+    it to ``refunded`` / ``already_refunded`` / ``failed``. A refund left pending (a crash, or
+    Telegram did not answer) is asked again by the reconciliation task — Telegram answers
+    ``CHARGE_ALREADY_REFUNDED`` when the first call went through.
+    """
 
     class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending at Telegram"
         REFUNDED = "refunded", "Refunded"
         ALREADY_REFUNDED = "already_refunded", "Already refunded at Telegram"
         REFUSED = "refused", "Refused"
@@ -215,10 +263,20 @@ class SupportRefund(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     detail = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Calls to Telegram so far.")
 
     class Meta:
         db_table = "support_refunds"
         ordering = ["-created_at"]
+        constraints = [
+            # One refund in flight per charge: two agents clicking at once get 409, not two calls.
+            models.UniqueConstraint(
+                fields=["charge"],
+                condition=Q(outcome="pending"),
+                name="support_refund_one_pending_per_charge",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.outcome} by {self.staff_id}: {self.reason[:40]}"

@@ -10,12 +10,14 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.events import user_event_send
@@ -25,13 +27,21 @@ from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.i18n import language_for
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from leaderboards.services import donation_record_in_tx, donation_refund_in_tx
-from payments.ledger import InsufficientBalanceError, Posting, ledger_post_in_tx
+from payments.ledger import (
+    InsufficientBalanceError,
+    Posting,
+    balance_get,
+    debt_record_in_tx,
+    ledger_post_in_tx,
+)
+from payments.lock import balances_lock_in_tx
 from payments.models import (
     DonationPreset,
     LedgerEntry,
     Payment,
     PaymentSettings,
     StarCharge,
+    StarDebt,
     SupportRefund,
 )
 from payments.rates import rate_get, tons_for_stars
@@ -436,23 +446,36 @@ def star_payment_apply(
 # --- refunds -----------------------------------------------------------------------------------
 
 
-def _refund_debit_in_tx(*, charge: StarCharge, staff_id: int | None, memo: str) -> None:
-    """Take back what a refunded charge credited (Stars, or the donation's tons)."""
+def _refund_debit_in_tx(*, charge: StarCharge, staff_id: int | None, memo: str) -> StarDebt | None:
+    """Take back what a refunded charge credited and mark it refunded.
+
+    A top-up's Stars come back out of the balance; what the player already spent becomes a
+    ``StarDebt`` that later credits settle first (so leaving a room the Stars paid for, or winning
+    a prize with them, pays the debt rather than the player). A donation's tons leave the boards.
+    """
+    debt = None
     if charge.purpose == Payment.Purpose.TOPUP:
-        ledger_post_in_tx(
-            [
-                Posting(
-                    user_id=charge.user_id,
-                    kind=LedgerEntry.Kind.SUPPORT_REFUND,
-                    amount=-charge.stars,
-                    business_key=charge_business_key("refund", charge.telegram_payment_charge_id),
-                    cause_type="star_charge",
-                    cause_id=str(charge.payment_id),
-                    memo=memo,
-                    created_by_id=staff_id,
-                )
-            ]
-        )
+        balance = balances_lock_in_tx([charge.user_id])[charge.user_id]
+        take = min(balance.stars, charge.stars)
+        if take:
+            ledger_post_in_tx(
+                [
+                    Posting(
+                        user_id=charge.user_id,
+                        kind=LedgerEntry.Kind.SUPPORT_REFUND,
+                        amount=-take,
+                        business_key=charge_business_key(
+                            "refund", charge.telegram_payment_charge_id
+                        ),
+                        cause_type="star_charge",
+                        cause_id=str(charge.payment_id),
+                        memo=memo,
+                        created_by_id=staff_id,
+                    )
+                ]
+            )
+        if take < charge.stars:
+            debt = debt_record_in_tx(balance=balance, charge=charge, amount=charge.stars - take)
     else:
         donation_refund_in_tx(charge_id=charge.telegram_payment_charge_id)
     charge.refunded_at = timezone.now()
@@ -462,19 +485,18 @@ def _refund_debit_in_tx(*, charge: StarCharge, staff_id: int | None, memo: str) 
         payment.status = Payment.Status.REFUNDED
         payment.refunded_at = charge.refunded_at
         payment.save(update_fields=["status", "refunded_at"])
+    return debt
 
 
 def support_refund_issue(*, charge_id: str, staff: User, reason: str) -> SupportRefund:
     """A support agent refunds a charge: Telegram gives the Stars back, we debit what we credited.
 
-    Refused while the balance no longer covers the credit. ``CHARGE_ALREADY_REFUNDED`` counts as
-    done. Every attempt is audited, refused and failed ones included.
+    Three steps, none holding a transaction while Telegram is asked (issue #12): a short
+    transaction records the refund as ``pending`` (refused while the balance no longer covers the
+    credit, or while another refund of the charge is pending); the call to Telegram; a second
+    short transaction records the answer and debits. ``CHARGE_ALREADY_REFUNDED`` counts as done.
+    Every attempt is audited, refused and failed ones included.
     """
-    from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-    from aiogram.methods import RefundStarPayment
-
-    from chancetap.core.telegram_api import bot_call
-
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("refund_reason_required", "Say why the payment is refunded.")
@@ -485,26 +507,21 @@ def support_refund_issue(*, charge_id: str, staff: User, reason: str) -> Support
                 raise NotFoundError("charge_not_found", "No such charge.")
             if charge.refunded_at is not None:
                 raise ConflictError("charge_already_refunded", "This charge is already refunded.")
-            # Debit first (locks the balance, refuses when it does not cover the credit) …
-            _refund_debit_in_tx(charge=charge, staff_id=staff.tg_id, memo=reason)
-            # … then ask Telegram; an error rolls the debit back.
-            outcome = SupportRefund.Outcome.REFUNDED
-            # A development payment (debug builds) never reached Telegram: nothing to give back.
-            dev_charge = settings.DEBUG and charge_id.startswith(DEV_CHARGE_PREFIX)
-            try:
-                if not dev_charge:
-                    bot_call(
-                        RefundStarPayment(
-                            user_id=charge.user_id,
-                            telegram_payment_charge_id=charge.telegram_payment_charge_id,
-                        )
+            if SupportRefund.objects.filter(
+                charge=charge, outcome=SupportRefund.Outcome.PENDING
+            ).exists():
+                raise _refund_in_progress()
+            if charge.purpose == Payment.Purpose.TOPUP:
+                available = balance_get(user_id=charge.user_id)
+                if available < charge.stars:
+                    raise InsufficientBalanceError(
+                        user_id=charge.user_id, needed=charge.stars, available=available
                     )
-            except TelegramBadRequest as exc:
-                if "CHARGE_ALREADY_REFUNDED" not in str(exc):
-                    raise
-                outcome = SupportRefund.Outcome.ALREADY_REFUNDED
-            audit = SupportRefund.objects.create(
-                charge=charge, staff=staff, reason=reason[:500], outcome=outcome
+            refund = SupportRefund.objects.create(
+                charge=charge,
+                staff=staff,
+                reason=reason[:500],
+                outcome=SupportRefund.Outcome.PENDING,
             )
     except InsufficientBalanceError as exc:
         _audit_failed(charge_id, staff, reason, SupportRefund.Outcome.REFUSED, exc.message)
@@ -514,22 +531,117 @@ def support_refund_issue(*, charge_id: str, staff: User, reason: str) -> Support
             details=exc.details,
             status=409,
         ) from exc
-    except (TelegramAPIError, OSError) as exc:
-        _audit_failed(charge_id, staff, reason, SupportRefund.Outcome.FAILED, str(exc))
+    except IntegrityError as exc:  # the one-pending-refund-per-charge constraint
+        raise _refund_in_progress() from exc
+    return support_refund_send(refund_id=refund.pk)
+
+
+def _refund_in_progress() -> ConflictError:
+    return ConflictError(
+        "refund_in_progress", "A refund of this charge is already waiting for Telegram's answer."
+    )
+
+
+def support_refund_send(*, refund_id: int) -> SupportRefund:
+    """Ask Telegram for a pending support refund (no transaction held) and record the answer.
+
+    A definite refusal closes the refund as ``failed`` (nothing debited) and raises
+    ``refund_telegram_error``; no answer, or a server error, leaves it ``pending`` and raises
+    ``refund_pending`` — Telegram may have refunded, so the reconciliation asks again.
+    """
+    from aiogram.exceptions import (
+        TelegramAPIError,
+        TelegramBadRequest,
+        TelegramForbiddenError,
+        TelegramNotFound,
+    )
+    from aiogram.methods import RefundStarPayment
+
+    from chancetap.core.telegram_api import bot_call
+
+    # Not inside a transaction: the durable blocks before (support_refund_issue) and after refuse
+    # to nest in one, so no caller can hold a lock across the call.
+    refund = SupportRefund.objects.select_related("charge").get(pk=refund_id)
+    if refund.outcome != SupportRefund.Outcome.PENDING:
+        return refund
+    charge = refund.charge
+    outcome, detail = SupportRefund.Outcome.REFUNDED, ""
+    # A development payment (debug builds) never reached Telegram: nothing to give back. Nor does
+    # a charge whose refund Telegram already reported (refunded_payment) need asking again.
+    dev_charge = settings.DEBUG and charge.pk.startswith(DEV_CHARGE_PREFIX)
+    if not dev_charge and charge.refunded_at is None:
+        SupportRefund.objects.filter(pk=refund_id).update(attempts=F("attempts") + 1)
+        try:
+            bot_call(
+                RefundStarPayment(
+                    user_id=charge.user_id,
+                    telegram_payment_charge_id=charge.telegram_payment_charge_id,
+                )
+            )
+        except TelegramBadRequest as exc:
+            if "CHARGE_ALREADY_REFUNDED" in str(exc):
+                outcome = SupportRefund.Outcome.ALREADY_REFUNDED
+            else:
+                outcome, detail = SupportRefund.Outcome.FAILED, str(exc)
+        except (TelegramForbiddenError, TelegramNotFound) as exc:
+            outcome, detail = SupportRefund.Outcome.FAILED, str(exc)
+        except (TelegramAPIError, OSError) as exc:
+            SupportRefund.objects.filter(pk=refund_id).update(detail=str(exc)[:500])
+            logger.warning(
+                "support refund left pending",
+                extra={"event": "support_refund_pending", "refund_id": refund_id},
+            )
+            raise ApplicationError(
+                "refund_pending",
+                "Telegram did not answer. The refund stays pending and is retried automatically.",
+                status=502,
+            ) from exc
+    with transaction.atomic(durable=True):
+        charge = StarCharge.objects.select_for_update().get(pk=charge.pk)
+        refund = SupportRefund.objects.select_for_update().get(pk=refund_id)
+        if refund.outcome != SupportRefund.Outcome.PENDING:
+            return refund  # the reconciliation (or the first request) got there first
+        if outcome != SupportRefund.Outcome.FAILED and charge.refunded_at is None:
+            _refund_debit_in_tx(charge=charge, staff_id=refund.staff_id, memo=refund.reason)
+        refund.outcome = outcome
+        refund.detail = detail[:500]
+        refund.completed_at = timezone.now()
+        refund.save(update_fields=["outcome", "detail", "completed_at"])
+    if outcome == SupportRefund.Outcome.FAILED:
         raise ApplicationError(
-            "refund_telegram_error", f"Telegram refused the refund: {exc}", status=502
-        ) from exc
+            "refund_telegram_error", f"Telegram refused the refund: {detail}", status=502
+        )
     metrics.payments_total.labels(status="refunded", purpose=charge.purpose).inc()
     logger.info(
         "support refund",
         extra={
             "event": "support_refund",
-            "charge_id": charge_id,
-            "staff_id": staff.tg_id,
+            "charge_id": charge.pk,
+            "staff_id": refund.staff_id,
             "outcome": outcome,
         },
     )
-    return audit
+    return refund
+
+
+def support_refunds_reconcile(*, older_than_seconds: int = 120, limit: int = 100) -> int:
+    """Ask Telegram again for support refunds left pending (a crash or no answer); returns how
+    many were closed."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = list(
+        SupportRefund.objects.filter(
+            outcome=SupportRefund.Outcome.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:limit]
+    )
+    closed = 0
+    for refund_id in pending:
+        try:
+            support_refund_send(refund_id=refund_id)
+        except ApplicationError as exc:
+            if exc.code == "refund_pending":
+                continue
+        closed += 1
+    return closed
 
 
 def _audit_failed(charge_id: str, staff: User, reason: str, outcome: str, detail: str) -> None:
@@ -542,6 +654,7 @@ def _audit_failed(charge_id: str, staff: User, reason: str, outcome: str, detail
                 reason=reason[:500],
                 outcome=outcome,
                 detail=detail[:500],
+                completed_at=timezone.now(),
             )
 
 
@@ -549,8 +662,8 @@ def _audit_failed(charge_id: str, staff: User, reason: str, outcome: str, detail
 def star_refund_record(*, from_user_id: int, telegram_payment_charge_id: str) -> bool:
     """A ``refunded_payment`` update: make sure our books show the refund (idempotent).
 
-    Returns False when it was already recorded. If the balance no longer covers the credit the
-    refund is still marked and a critical log asks support to settle it.
+    Returns False when it was already recorded. Stars the player already spent become a debt
+    (``StarDebt``) that later credits settle first.
     """
     charge = StarCharge.objects.select_for_update().filter(pk=telegram_payment_charge_id).first()
     if charge is None:
@@ -561,16 +674,7 @@ def star_refund_record(*, from_user_id: int, telegram_payment_charge_id: str) ->
         return False
     if charge.refunded_at is not None:
         return False
-    try:
-        with transaction.atomic():
-            _refund_debit_in_tx(charge=charge, staff_id=None, memo="refunded_payment update")
-    except InsufficientBalanceError:
-        logger.critical(
-            "refund exceeds balance; marked without debit",
-            extra={"event": "refund_uncovered", "user_id": charge.user_id},
-        )
-        charge.refunded_at = timezone.now()
-        charge.save(update_fields=["refunded_at"])
+    _refund_debit_in_tx(charge=charge, staff_id=None, memo="refunded_payment update")
     return True
 
 

@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 from chancetap.core import metrics
 from chancetap.core.idempotency import idempotency_records_expire
 from payments.ledger import ledger_mismatches
-from payments.services import payments_reconcile, star_payment_apply
+from payments.services import payments_reconcile, star_payment_apply, support_refunds_reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,10 @@ def reconcile_payments_task() -> dict[str, int]:
     if not settings.TELEGRAM_BOT_TOKEN_SET:
         return {"seen": 0, "applied": 0}  # no real bot: nothing at Telegram to compare with
     report = payments_reconcile()
-    return {"seen": report.seen, "applied": report.applied}
+    # Support refunds left pending (no answer from Telegram, a crash): ask again. After the
+    # reconciliation above, which has recorded any refund Telegram already made.
+    closed = support_refunds_reconcile()
+    return {"seen": report.seen, "applied": report.applied, "support_refunds_closed": closed}
 
 
 @shared_task(name="payments.ledger_check", time_limit=600, soft_time_limit=540)

@@ -40,6 +40,8 @@ export interface BonusRun {
 
 export interface Me extends Profile {
   balance: number;
+  /** Stars owed from a refunded payment whose Stars were spent; credits settle it first. */
+  debt?: number;
   ton_wallet: TonWallet | null;
   has_ton_wallet: boolean;
   stats: Stats;

@@ -51,6 +51,11 @@ export function Profile() {
             {t("home.topUp")}
           </button>
         </div>
+        {(profile.debt ?? 0) > 0 && (
+          <div className="hint" data-testid="profile-debt">
+            {t("profile.debt", { count: profile.debt })}
+          </div>
+        )}
       </section>
 
       <section className="card" data-testid="ton-wallet">
