@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -19,7 +20,13 @@ from accounts.ws_auth import (
 from chancetap.core import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_active, bonus_run_complete, bonus_run_public
-from rooms.taps import async_client, bonus_prefix, taps_record_async
+from rooms.taps import (
+    BONUS_TTL_SECONDS,
+    FlushRequest,
+    async_client,
+    bonus_prefix,
+    rooms_flush_async,
+)
 
 
 def _run_state(user_id: int) -> dict[str, Any] | None:
@@ -89,17 +96,31 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
             await self._error(problem.value, "This tap packet was refused.")
             return
         user_id = self.scope["user"].tg_id
-        result = await taps_record_async(
-            async_client(),
-            0,
-            user_id,
-            int(frame["count"]),
-            int(frame["timestamp"]),
+        count, timestamp = int(frame["count"]), int(frame["timestamp"])
+        run_id = int(self.run["id"])
+        # The same tap book as the rooms (rooms.engine.TapBook in Redis): the anti-cheat window,
+        # timestamps that go backwards, and nothing counted after the run's deadline or target.
+        request = FlushRequest(
+            room_id=run_id,
+            known_version=-1,
+            target=int(self.run["target_taps"]),
+            packets=[(user_id, count, timestamp, now_ms, False)],
+            ends_ms=int(datetime.fromisoformat(self.run["expires_at"]).timestamp() * 1000),
             window_ms=rules.cheat_window_ms,
             limit=rules.cheat_limit,
-            target=int(self.run["target_taps"]),
-            key_prefix=bonus_prefix(int(self.run["id"])),
+            ttl_seconds=BONUS_TTL_SECONDS,
+            key_prefix=bonus_prefix(run_id),
         )
+        (reply,) = await rooms_flush_async(async_client(), [request])
+        if isinstance(reply, Exception):
+            metrics.tap_packet("taps_unavailable", count)
+            await self._error("taps_unavailable", "Taps not counted.")
+            return
+        result = reply.results[0]
+        if result.refused is engine.TapRefusal.NOT_PLAYING:
+            metrics.tap_packet(result.refused, count)
+            await self._error("bonus_run_not_active", "This bonus run is over.")
+            return
         metrics.tap_packet(result.refused, frame["count"])
         if result.refused is not None:
             await self._error(result.refused, "These taps do not count.")

@@ -6,8 +6,9 @@ the Redis tap scripts' tests and the simulated players.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -119,14 +120,108 @@ def packet_error(
     return None
 
 
-def window_total(packets: Sequence[tuple[int, int]], now_ms: int, window_ms: int) -> int:
-    """Taps received in the window ``(now - window, now]``; ``packets`` are (received_ms, count)."""
-    return sum(count for at, count in packets if now_ms - window_ms < at <= now_ms)
+class TapWindow:
+    """A player's taps received within the last ``window_ms`` (SPEC: more than 50 taps within any
+    2 s makes a cheater). ``add`` returns the total of the window ending at that packet; packets
+    are added in the order they were received."""
+
+    __slots__ = ("entries", "total", "window_ms")
+
+    def __init__(self, window_ms: int) -> None:
+        self.window_ms = window_ms
+        self.entries: deque[tuple[int, int]] = deque()
+        self.total = 0
+
+    def add(self, received_ms: int, count: int) -> int:
+        self.entries.append((received_ms, count))
+        self.total += count
+        horizon = received_ms - self.window_ms
+        while self.entries and self.entries[0][0] <= horizon:
+            self.total -= self.entries.popleft()[1]
+        return self.total
 
 
-def is_cheating(rules: Rules, packets: Sequence[tuple[int, int]], now_ms: int) -> bool:
-    """More than ``cheat_limit`` taps within any ``cheat_window_ms`` ending now."""
-    return window_total(packets, now_ms, rules.cheat_window_ms) > rules.cheat_limit
+def breaks_window(rules: Rules, window: TapWindow, received_ms: int, count: int) -> bool:
+    """Add a packet to the player's window; True when it takes the window over the limit."""
+    return window.add(received_ms, count) > rules.cheat_limit
+
+
+class TapRefusal(StrEnum):
+    """Why the tap book refused a packet (the codes of the error frames players get)."""
+
+    CHEATER = "cheater"  # flagged before: nothing of his counts any more
+    BACKWARDS = "tap_timestamp_backwards"
+    FLAGGED = "cheater_flagged"  # this packet broke the window
+    NOT_PLAYING = "room_not_playing"  # received after the end, or the hero room has its winner
+
+
+@dataclass(frozen=True)
+class Verdict:
+    taps: int  # the player's count after the packet (0 when refused)
+    refused: TapRefusal | None = None
+    first_to_target: bool = False
+
+
+@dataclass
+class TapBook:
+    """One room's (or bonus run's) taps, judged packet by packet by the server's clock.
+
+    This is the rule; ``rooms/taps.py``'s ``FLUSH_SCRIPT`` applies it inside Redis, atomically,
+    for every web process alike, and ``rooms/tests/test_tap_book.py`` feeds both the same random
+    packet streams and demands the same verdicts. The window counts the player's packets received
+    after ``received − window`` — packets of another process received a little later included,
+    which only errs towards the cheater.
+    """
+
+    window_ms: int
+    limit: int
+    target: int = 0  # hero rooms and bonus runs: the first to reach it wins and the book closes
+    taps: dict[int, int] = field(default_factory=dict)
+    reached_ms: dict[int, int] = field(default_factory=dict)
+    last_timestamp: dict[int, int] = field(default_factory=dict)
+    cheaters: set[int] = field(default_factory=set)
+    first: int | None = None
+    recent: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @classmethod
+    def for_rules(cls, rules: Rules, *, target: int | None = None) -> TapBook:
+        goal = rules.target_taps if target is None else target
+        return cls(window_ms=rules.cheat_window_ms, limit=rules.cheat_limit, target=goal or 0)
+
+    def judge(
+        self,
+        user: int,
+        count: int,
+        timestamp_ms: int,
+        received_ms: int,
+        *,
+        ends_ms: int = 0,
+        flagged: bool = False,
+    ) -> Verdict:
+        """``flagged``: the receiving process's own window (``TapWindow``) already broke."""
+        if self.first is not None or (ends_ms > 0 and received_ms > ends_ms):
+            return Verdict(0, TapRefusal.NOT_PLAYING)
+        if user in self.cheaters:
+            return Verdict(0, TapRefusal.CHEATER)
+        if flagged or self._over_limit(user, received_ms, count):
+            self.cheaters.add(user)
+            return Verdict(0, TapRefusal.FLAGGED)
+        last = self.last_timestamp.get(user)
+        if last is not None and timestamp_ms < last:
+            return Verdict(0, TapRefusal.BACKWARDS)
+        self.last_timestamp[user] = timestamp_ms
+        taps = self.taps[user] = self.taps.get(user, 0) + count
+        self.reached_ms[user] = received_ms
+        if self.target > 0 and taps >= self.target:
+            self.first = user
+            return Verdict(taps, None, first_to_target=True)
+        return Verdict(taps)
+
+    def _over_limit(self, user: int, received_ms: int, count: int) -> bool:
+        recent = self.recent.setdefault(user, [])
+        recent.append((received_ms, count))
+        recent[:] = [(at, n) for at, n in recent if at > received_ms - 2 * self.window_ms]
+        return sum(n for at, n in recent if at > received_ms - self.window_ms) > self.limit
 
 
 # --- the winner and the money ---------------------------------------------------------------------
@@ -147,10 +242,6 @@ def winner(scores: Sequence[Score]) -> Score | None:
     if not eligible:
         return None
     return min(eligible, key=lambda s: (-s.taps, s.reached_at_ms, s.seat))
-
-
-def reached_target(rules: Rules, taps: int) -> bool:
-    return rules.target_taps is not None and taps >= rules.target_taps
 
 
 @dataclass(frozen=True)

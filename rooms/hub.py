@@ -217,32 +217,14 @@ class Packet:
     flagged: bool = False  # broke the anti-cheat window: the flush makes the player a cheater
 
 
-class TapWindow:
-    """Taps a player sent within the last ``cheat_window_ms`` by this process's clock (SPEC: more
-    than 50 taps within any 2 s makes a cheater). Kept per room and player by the process that
-    receives the player's socket — reconnects to the same process (sticky sessions) keep it."""
-
-    __slots__ = ("entries", "total")
-
-    def __init__(self) -> None:
-        self.entries: deque[tuple[int, int]] = deque()
-        self.total = 0
-
-    def add(self, received_ms: int, count: int) -> int:
-        self.entries.append((received_ms, count))
-        self.total += count
-        horizon = received_ms - RULES.cheat_window_ms
-        while self.entries and self.entries[0][0] <= horizon:
-            self.total -= self.entries.popleft()[1]
-        return self.total
-
-
 @dataclass
 class LocalRoom:
     info: RoomInfo
     members: set[Member] = field(default_factory=set)
     pending: list[Packet] = field(default_factory=list)
-    windows: dict[int, TapWindow] = field(default_factory=dict)
+    # Each player's anti-cheat window by this process's clock (the flush script keeps the one
+    # every process shares; this one only flags early what this process alone saw).
+    windows: dict[int, engine.TapWindow] = field(default_factory=dict)
     version: int = 0
     events: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -315,8 +297,8 @@ class RoomHub:
             return
         window = room.windows.get(packet.member.user_id)
         if window is None:
-            window = room.windows[packet.member.user_id] = TapWindow()
-        packet.flagged = window.add(packet.received_ms, packet.count) > RULES.cheat_limit
+            window = room.windows[packet.member.user_id] = engine.TapWindow(RULES.cheat_window_ms)
+        packet.flagged = engine.breaks_window(RULES, window, packet.received_ms, packet.count)
         room.pending.append(packet)
 
     async def _tick_loop(self) -> None:

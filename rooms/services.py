@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -225,10 +226,17 @@ def _seat_in_tx(*, user: User, room: Room) -> Seat:
     return seat
 
 
+def _phase_move(room: Room, target: Room.Phase) -> None:
+    """Every phase change goes through the engine's transition table."""
+    if not engine.can_transition(engine.Phase(room.phase), engine.Phase(target)):
+        raise RuntimeError(f"room {room.pk}: no transition {room.phase} → {target}")
+    room.phase = target
+
+
 def _countdown_in_tx(room: Room) -> None:
     rules = room_rules(room)
     now = timezone.now()
-    room.phase = Room.Phase.COUNTDOWN
+    _phase_move(room, Room.Phase.COUNTDOWN)
     room.countdown_at = now
     room.started_at = now + timedelta(seconds=rules.countdown_seconds)
     room.ends_at = room.started_at + timedelta(seconds=rules.game_seconds)
@@ -248,7 +256,10 @@ def room_join_tier(*, user: User, tier_id: int, idempotency_key: str) -> Idempot
             raise NotFoundError("tier_not_found", "This room type is not available.")
         room = (
             Room.objects.filter(
-                tier=tier, phase=Room.Phase.GATHERING, seated__lt=10, kind=Room.Kind.STANDARD
+                tier=tier,
+                phase=Room.Phase.GATHERING,
+                seated__lt=F("max_players"),
+                kind=Room.Kind.STANDARD,
             )
             .order_by("id")
             .select_for_update(of=("self",))
@@ -398,7 +409,7 @@ def hero_room_start(*, organizer: User, room_id: int) -> Room:
 def _cancel_in_tx(room: Room, reason: str) -> None:
     for seat in room.seats.filter(left_at__isnull=True).order_by("user_id"):
         _refund_seat_in_tx(seat, room)
-    room.phase = Room.Phase.CANCELLED
+    _phase_move(room, Room.Phase.CANCELLED)
     room.finished_at = timezone.now()
     room.save()
     room.seats.filter(active=True).update(active=False)
@@ -445,7 +456,7 @@ def _settle_in_tx(room: Room) -> None:
         if state.first_to_target is not None
         else None
     ) or engine.winner(scores)
-    room.phase = Room.Phase.FINISHED
+    _phase_move(room, Room.Phase.FINISHED)
     room.finished_at = timezone.now()
     room.pool = pool
     if best is None:
@@ -517,7 +528,7 @@ def room_advance(*, room_id: int, now: datetime | None = None) -> str:
         room.save()
         return "countdown"
     if room.phase == Room.Phase.COUNTDOWN and room.started_at and now >= room.started_at:
-        room.phase = Room.Phase.PLAYING
+        _phase_move(room, Room.Phase.PLAYING)
         room.save(update_fields=["phase"])
         _announce(room, "started")
         return "playing"

@@ -10,6 +10,7 @@ authority, so players spread over several web processes are judged alike.
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,76 +20,16 @@ import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
+from rooms.engine import TapRefusal
+
 TTL_SECONDS = 3600
+BONUS_TTL_SECONDS = 2 * 86400  # a bonus run lasts up to 24 h; its taps outlive it
 
-# One packet's anti-cheat and counting, shared by the single-packet and the batched script.
-# Returns the player's new count, or -1 (already a cheater), -2 (timestamp went backwards),
-# -3 (flagged a cheater by this packet); and 1 when this packet reached the target first.
-_TAP_LUA = """
-local function tap(prefix, user, count, client_ts, window_ms, limit, target, ttl, now)
-  if redis.call('SISMEMBER', prefix .. 'cheaters', user) == 1 then
-    return -1, 0
-  end
-  local last = redis.call('HGET', prefix .. 'lastts', user)
-  if last and client_ts < tonumber(last) then
-    return -2, 0
-  end
-  redis.call('HSET', prefix .. 'lastts', user, client_ts)
-  local win = prefix .. 'win:' .. user
-  redis.call('RPUSH', win, now .. ':' .. count)
-  local total = 0
-  local entries = redis.call('LRANGE', win, 0, -1)
-  local drop = 0
-  for i, entry in ipairs(entries) do
-    local sep = string.find(entry, ':')
-    local at = tonumber(string.sub(entry, 1, sep - 1))
-    if at <= now - window_ms then
-      drop = i
-    else
-      total = total + tonumber(string.sub(entry, sep + 1))
-    end
-  end
-  if drop > 0 then redis.call('LTRIM', win, drop, -1) end
-  redis.call('PEXPIRE', win, window_ms * 2)
-  if total > limit then
-    redis.call('SADD', prefix .. 'cheaters', user)
-    redis.call('EXPIRE', prefix .. 'cheaters', ttl)
-    return -3, 0
-  end
-  local taps = redis.call('HINCRBY', prefix .. 'taps', user, count)
-  redis.call('HSET', prefix .. 'reached', user, now)
-  local first = 0
-  if target > 0 and taps >= target then
-    if redis.call('SET', prefix .. 'first', user, 'NX', 'EX', ttl) then first = 1 end
-  end
-  return taps, first
-end
-
-local function touch(prefix, ttl)
-  redis.call('INCR', prefix .. 'ver')
-  for _, k in ipairs({'taps', 'reached', 'lastts', 'ver'}) do
-    redis.call('EXPIRE', prefix .. k, ttl)
-  end
-end
-
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-"""
-
-TAP_SCRIPT = (
-    _TAP_LUA
-    + """
-local prefix = KEYS[1]
-local taps, first = tap(prefix, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
-  tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), now)
-if taps >= 0 then touch(prefix, tonumber(ARGV[7])) end
-return {taps, first, now}
-"""
-)
-
-# A web process flushes all packets its sockets received for one room in one call per tick, and
-# learns in the same call whether the room's counts moved (its own or other processes' packets).
-# The server decides, by the time the receiving process got each packet:
+# The tap rules of rooms.engine.TapBook, ported to Redis (rooms/tests/test_tap_book.py holds the
+# two to the same verdicts on random packet streams). A web process flushes all packets its
+# sockets received for one room in one call per tick, and learns in the same call whether the
+# room's counts moved (its own or other processes' packets); the bonus room sends one packet per
+# call. The server decides, by the time the receiving process got each packet:
 # - after the end (``ends_ms``) or after a hero room has its winner (``first`` is set), a packet is
 #   refused (-4) and never counted, however late the flush or the settlement runs;
 # - the 2-second anti-cheat window is kept here, per room and player, for all processes alike (a
@@ -167,10 +108,10 @@ return {version, results, counts}
 """
 
 STATUS = {
-    -1: "cheater",
-    -2: "tap_timestamp_backwards",
-    -3: "cheater_flagged",
-    -4: "room_not_playing",
+    -1: TapRefusal.CHEATER,
+    -2: TapRefusal.BACKWARDS,
+    -3: TapRefusal.FLAGGED,
+    -4: TapRefusal.NOT_PLAYING,
 }
 
 
@@ -200,21 +141,13 @@ class TapResult:
     taps: int
     first_to_target: bool
     server_ms: int
-    # cheater / cheater_flagged / tap_timestamp_backwards / room_not_playing
-    refused: str | None = None
+    refused: TapRefusal | None = None
 
 
-def _result(raw: list[Any]) -> TapResult:
-    code, first, now = int(raw[0]), int(raw[1]), int(raw[2])
+def _result(code: int, first: int, server_ms: int = 0) -> TapResult:
     if code < 0:
-        return TapResult(taps=0, first_to_target=False, server_ms=now, refused=STATUS[code])
-    return TapResult(taps=code, first_to_target=bool(first), server_ms=now)
-
-
-def _args(
-    user_id: int, count: int, client_ts: int, *, window_ms: int, limit: int, target: int
-) -> list[Any]:
-    return [user_id, count, client_ts, window_ms, limit, target, TTL_SECONDS]
+        return TapResult(taps=0, first_to_target=False, server_ms=server_ms, refused=STATUS[code])
+    return TapResult(taps=code, first_to_target=bool(first), server_ms=server_ms)
 
 
 @lru_cache(maxsize=1)
@@ -233,35 +166,22 @@ def taps_record(
     target: int = 0,
     key_prefix: str | None = None,
 ) -> TapResult:
-    client = sync_client()
-    raw = client.eval(
-        TAP_SCRIPT,
-        1,
-        key_prefix or prefix(room_id),
-        *_args(user_id, count, client_ts, window_ms=window_ms, limit=limit, target=target),
+    """One packet, received now, through the flush script (tests and tools; the web processes
+    batch theirs with ``rooms_flush_async``)."""
+    received_ms = int(time.time() * 1000)
+    request = FlushRequest(
+        room_id=room_id,
+        known_version=-1,
+        target=target,
+        packets=[(user_id, count, client_ts, received_ms, False)],
+        window_ms=window_ms,
+        limit=limit,
     )
-    return _result(list(raw))
-
-
-async def taps_record_async(
-    client: aioredis.Redis,
-    room_id: int,
-    user_id: int,
-    count: int,
-    client_ts: int,
-    *,
-    window_ms: int = 2000,
-    limit: int = 50,
-    target: int = 0,
-    key_prefix: str | None = None,
-) -> TapResult:
-    raw = await client.eval(
-        TAP_SCRIPT,
-        1,
-        key_prefix or prefix(room_id),
-        *_args(user_id, count, client_ts, window_ms=window_ms, limit=limit, target=target),
+    reply = sync_client().eval(
+        FLUSH_SCRIPT, 1, key_prefix or prefix(room_id), *_flush_args(request)
     )
-    return _result(list(raw))
+    flat = reply[1]
+    return _result(int(flat[0]), int(flat[1]), received_ms)
 
 
 @dataclass(frozen=True)
@@ -316,6 +236,20 @@ class FlushRequest:
     ends_ms: int = 0  # the game's end: packets received later are refused (0: not known)
     window_ms: int = 2_000  # the anti-cheat rule (rooms.engine.Rules)
     limit: int = 50
+    ttl_seconds: int = TTL_SECONDS
+    key_prefix: str | None = None  # default: the room's keys; bonus runs pass bonus_prefix()
+
+    @property
+    def keys_prefix(self) -> str:
+        return self.key_prefix or prefix(self.room_id)
+
+
+def _flush_args(r: FlushRequest) -> list[int]:
+    args = [r.known_version, r.target, r.ttl_seconds, len(r.packets), r.window_ms, r.limit]
+    args.append(r.ends_ms)
+    for user, count, client_ts, received_ms, flagged in r.packets:
+        args += [user, count, client_ts, received_ms, int(flagged)]
+    return args
 
 
 @dataclass(frozen=True)
@@ -343,13 +277,9 @@ async def rooms_flush_async(
     pipe = client.pipeline(transaction=False)
     for r in requests:
         if not r.packets:
-            pipe.get(prefix(r.room_id) + "ver")
+            pipe.get(r.keys_prefix + "ver")
             continue
-        args: list[int] = [r.known_version, r.target, TTL_SECONDS, len(r.packets)]
-        args += [r.window_ms, r.limit, r.ends_ms]
-        for user, count, client_ts, received_ms, flagged in r.packets:
-            args += [user, count, client_ts, received_ms, int(flagged)]
-        await script(keys=[prefix(r.room_id)], args=args, client=pipe)
+        await script(keys=[r.keys_prefix], args=_flush_args(r), client=pipe)
     replies = await pipe.execute(raise_on_error=False)
     out: list[RoomFlush | Exception] = []
     moved: list[int] = []
@@ -363,13 +293,13 @@ async def rooms_flush_async(
                 moved.append(index)
         else:
             version, flat, counts = int(reply[0]), reply[1], reply[2]
-            results = [_result([flat[i], flat[i + 1], 0]) for i in range(0, len(flat), 2)]
+            results = [_result(int(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
             changed = _pairs(counts) if version != r.known_version else None
             out.append(RoomFlush(r.room_id, version, results, changed))
     if moved:
         pipe = client.pipeline(transaction=False)
         for index in moved:
-            pipe.hgetall(prefix(requests[index].room_id) + "taps")
+            pipe.hgetall(requests[index].keys_prefix + "taps")
         for index, taps in zip(moved, await pipe.execute(raise_on_error=False), strict=True):
             done = out[index]
             if isinstance(taps, Exception):

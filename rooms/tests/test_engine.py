@@ -10,15 +10,18 @@ from rooms.engine import (
     PacketError,
     Phase,
     Score,
+    TapBook,
+    TapRefusal,
+    TapWindow,
+    Verdict,
+    breaks_window,
     can_transition,
     gathering_after_join,
     gathering_timer_outcome,
     hero_rules,
     hero_start_allowed,
-    is_cheating,
     packet_error,
     payout,
-    reached_target,
     standard_rules,
     winner,
 )
@@ -79,21 +82,28 @@ def test_packet_checks() -> None:
     assert check(now_ms=70_001, timestamp_ms=69_999) is PacketError.NOT_PLAYING
 
 
+def _cheats(packets: list[tuple[int, int]]) -> bool:
+    """Whether any packet of an in-order stream breaks the window."""
+    window = TapWindow(STD.cheat_window_ms)
+    return any(breaks_window(STD, window, at, count) for at, count in packets)
+
+
 def test_fifty_one_taps_in_two_seconds_is_cheating() -> None:
     fifty = [(1_000 + i * 100, 5) for i in range(10)]  # 50 taps within 1 s
-    assert not is_cheating(STD, fifty, now_ms=1_900)
-    assert is_cheating(STD, [*fifty, (1_950, 1)], now_ms=1_950)
+    assert not _cheats(fifty)
+    assert _cheats([*fifty, (1_950, 1)])
     # The same 51 taps spread over more than 2 s are fine.
     spread = [(i * 250, 5) for i in range(10)] + [(2_600, 1)]
-    assert not is_cheating(STD, spread, now_ms=2_600)
+    assert not _cheats(spread)
 
 
 @given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 20)), max_size=60))
 def test_cheating_matches_a_brute_force_window(packets) -> None:
     packets = sorted(packets)
-    for now in {at for at, _ in packets}:
-        taps = sum(c for at, c in packets if now - 2_000 < at <= now)
-        assert is_cheating(STD, packets, now) is (taps > 50)
+    window = TapWindow(STD.cheat_window_ms)
+    for index, (now, count) in enumerate(packets):
+        taps = sum(c for at, c in packets[: index + 1] if now - 2_000 < at <= now)
+        assert breaks_window(STD, window, now, count) is (taps > 50)
 
 
 def test_winner_rules() -> None:
@@ -103,9 +113,13 @@ def test_winner_rules() -> None:
     assert winner([a, b, c]) == b
     assert winner([c]) is None
     assert winner([Score(4, 0, 0, 0)]) is None
-    assert reached_target(HERO, 200)
-    assert not reached_target(HERO, 199)
-    assert not reached_target(STD, 10_000)
+    book = TapBook.for_rules(HERO)
+    assert book.judge(1, 20, 0, 0).taps == 20
+    for i in range(1, 9):
+        assert not book.judge(1, 20, i, i * 1_000).first_to_target
+    assert book.judge(1, 20, 9, 9_000) == Verdict(200, None, first_to_target=True)  # 200 reached
+    assert book.judge(2, 1, 0, 9_100).refused is TapRefusal.NOT_PLAYING  # the book is closed
+    assert TapBook.for_rules(STD).target == 0
 
 
 scores = st.lists(
