@@ -32,11 +32,18 @@ from chancetap.core import rls
 from chancetap.core.models import IdempotencyRecord
 from chancetap.core.tests.rls_app_role import app_role, role_set
 from payments.ledger import Posting, ledger_post_in_tx
-from payments.models import LedgerEntry, Payment, TonWallet
+from payments.models import LedgerEntry, Payment, TonTopup, TonTransfer, TonWallet
 from rooms.models import BonusRun, BonusSettings
 from tests import server
 
-TABLES = ("payments", "ledger_entries", "wallets", "idempotency_records", "bonus_runs")
+TABLES = (
+    "payments",
+    "ledger_entries",
+    "wallets",
+    "idempotency_records",
+    "bonus_runs",
+    "ton_transfers",
+)
 
 
 # --- a careless endpoint (no user filter) and the project's URLs, for the HTTP tests -------------
@@ -103,6 +110,24 @@ def _rows_for(user: User) -> None:
             target_taps=10,
             reward_stars=1,
             expires_at=timezone.now() - timedelta(seconds=1),
+        )
+        topup = TonTopup.objects.create(
+            user=user,
+            stars=1,
+            amount_nano=5,
+            comment=f"CT-RLS{user.tg_id}",
+            expires_at=timezone.now(),
+        )
+        TonTransfer.objects.create(
+            tx_hash=f"rls-{user.tg_id}",
+            lt=user.tg_id,
+            received_at=timezone.now(),
+            receiver="EQreceiver",
+            comment=topup.comment,
+            value_nano=1,
+            topup=topup,
+            user=user,
+            outcome=TonTransfer.Outcome.UNDERPAID,
         )
 
 
