@@ -543,3 +543,27 @@ def test_two_polls_at_the_same_time_credit_each_order_once(make_user, toncenter)
         ]
     assert TonTransfer.objects.count() == 9
     assert ledger_mismatches() == []
+
+
+def test_support_sees_held_transfers_in_the_admin(
+    auth_client, toncenter, client, make_user
+) -> None:
+    player_client, player = auth_client()
+    topup = order(player_client, stars=10)
+    underpaid = toncenter.add_transfer(topup["comment"], nano(10) - 1)
+    toncenter.add_transfer("CT-NOSUCHORDER", 5)
+    assert poll() == 0
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    held = client.get("/admin/payments/tontransfer/", {"outcome__exact": "underpaid"})
+    assert held.status_code == 200
+    assert topup["comment"] in held.content.decode()
+    assert "CT-NOSUCHORDER" not in held.content.decode()
+    found = client.get("/admin/payments/tontransfer/", {"q": str(player.tg_id)})
+    assert topup["comment"] in found.content.decode()
+    assert "CT-NOSUCHORDER" not in found.content.decode()
+    page = client.get(f"/admin/payments/tontopup/{topup['id']}/change/")
+    assert page.status_code == 200
+    assert underpaid in page.content.decode()  # the inline shows the held transfer
+    record = TonTransfer.objects.get(topup_id=topup["id"])
+    assert client.get(f"/admin/payments/tontransfer/{record.pk}/delete/").status_code == 403
