@@ -226,6 +226,13 @@ def _transfer_outcome_in_tx(
     if topup is None:
         return TonTransfer.Outcome.UNMATCHED, 0, []
     if topup.status == TonTopup.Status.PAID:
+        if topup.tx_hash == transfer.tx_hash:  # paid before transfers were recorded (0004)
+            excess = max(0, transfer.value_nano - topup.amount_nano)
+            return (
+                TonTransfer.Outcome.OVERPAID if excess else TonTransfer.Outcome.CREDITED,
+                excess,
+                [],
+            )
         return TonTransfer.Outcome.DUPLICATE, 0, []
     if topup.created_at < timezone.now() - LATE_AFTER:
         return TonTransfer.Outcome.LATE, 0, []
@@ -249,7 +256,8 @@ def ton_topup_business_key(topup_id: Any) -> str:
 @transaction.atomic(durable=True)
 def ton_transfer_record(*, transfer: TonTransaction, receiver: str) -> tuple[TonTransfer, bool]:
     """Record one transfer with an order's comment, once per transaction hash, and credit its order
-    when the order's transfers reach its amount. Returns (the record, whether it is new)."""
+    when the order's transfers reach its amount. Returns (the record, whether this call credited
+    the order)."""
     comment = transfer.order_comment
     if comment is None:
         raise ValueError("only transfers with an order's comment are recorded")
@@ -286,19 +294,16 @@ def ton_transfer_record(*, transfer: TonTransaction, receiver: str) -> tuple[Ton
         "value_nano": transfer.value_nano,
         "topup_id": str(topup.id) if topup else None,
     }
-    if topup is None or outcome not in (
-        TonTransfer.Outcome.CREDITED,
-        TonTransfer.Outcome.OVERPAID,
-        TonTransfer.Outcome.UNDERPAID,
-    ):
-        logger.warning("ton transfer held for support", extra=log)
-        return record, True
+    if topup is None or topup.status == TonTopup.Status.PAID or outcome == TonTransfer.Outcome.LATE:
+        if outcome in TonTransfer.HELD:
+            logger.warning("ton transfer held for support", extra=log)
+        return record, False
     total = sum(t.value_nano for t in counted) + transfer.value_nano
     topup.received_nano = total
     if outcome == TonTransfer.Outcome.UNDERPAID:
         topup.save(update_fields=["received_nano"])
         logger.warning("ton transfer below the order's amount, held", extra=log)
-        return record, True
+        return record, False
     TonTransfer.objects.filter(pk__in=[t.pk for t in counted]).update(
         outcome=TonTransfer.Outcome.ACCUMULATED
     )
@@ -429,10 +434,8 @@ def ton_topups_poll(*, max_pages: int | None = None) -> int:
     for tx in reversed(scan.transactions):  # oldest first: underpayments add up in order
         if tx.order_comment is None:
             continue
-        record, new = ton_transfer_record(transfer=tx, receiver=address)
-        credited += int(
-            new and record.outcome in (TonTransfer.Outcome.CREDITED, TonTransfer.Outcome.OVERPAID)
-        )
+        _, credited_now = ton_transfer_record(transfer=tx, receiver=address)
+        credited += int(credited_now)
     # Only now, with everything it read recorded: a crash before this line re-reads the same
     # transactions next time, and recording them again changes nothing.
     _cursor_advance(cursor, scan)

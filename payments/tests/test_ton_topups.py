@@ -14,10 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
-from payments.ledger import balance_get, ledger_mismatches
+from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
 from payments.models import LedgerEntry, TonPollCursor, TonTopup, TonTransfer
 from payments.tasks import ton_poll_task
 from payments.ton_topups import ton_topups_poll
@@ -567,3 +567,34 @@ def test_support_sees_held_transfers_in_the_admin(
     assert underpaid in page.content.decode()  # the inline shows the held transfer
     record = TonTransfer.objects.get(topup_id=topup["id"])
     assert client.get(f"/admin/payments/tontransfer/{record.pk}/delete/").status_code == 403
+
+
+def test_an_order_paid_before_transfers_were_recorded_is_not_held_or_credited_again(
+    auth_client, toncenter
+) -> None:
+    client, user = auth_client()
+    topup = order(client, stars=4)
+    order(client, stars=1)  # still open: the first scan reads back to before both orders
+    paid_hash = toncenter.add_transfer(topup["comment"], nano(4))
+    # As the poller before migration 0004 left it: paid, credited under the per-transfer key.
+    with transaction.atomic():
+        ledger_post_in_tx(
+            [
+                Posting(
+                    user_id=user.tg_id,
+                    kind=LedgerEntry.Kind.TOPUP,
+                    amount=4,
+                    business_key=f"ton:{paid_hash}",
+                    cause_type="ton_topup",
+                    cause_id=topup["id"],
+                )
+            ]
+        )
+        TonTopup.objects.filter(pk=topup["id"]).update(
+            status="paid", tx_hash=paid_hash, received_nano=nano(4), paid_at=timezone.now()
+        )
+    toncenter.add_transfer(topup["comment"], nano(4))  # and a real second payment
+    assert poll() == 0
+    assert transfers_of(topup) == [("credited", nano(4), 0), ("duplicate", nano(4), 0)]
+    assert credits_of(user) == [(4, f"ton:{paid_hash}")]
+    assert ledger_mismatches() == []
