@@ -331,6 +331,8 @@ TON_API_BASE = env.str("TON_API_BASE", default="https://toncenter.com")
 TON_API_KEY = env.str("TON_API_KEY", default="")
 TON_NANO_PER_STAR = env.int("TON_NANO_PER_STAR", default=5_000_000)
 TON_TOPUP_TTL_SECONDS = env.int("TON_TOPUP_TTL_SECONDS", default=3600)
+# Pages (50 transactions each) one poll reads at most; a longer backlog goes on at the next poll.
+TON_POLL_MAX_PAGES = env.int("TON_POLL_MAX_PAGES", default=20)
 
 # --- Limits (chancetap.core.limits, chancetap.core.admin_site; docs/architecture.md "Limits") ----
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

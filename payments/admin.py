@@ -25,6 +25,7 @@ from payments.models import (
     StarDebt,
     SupportRefund,
     TonTopup,
+    TonTransfer,
     TonWallet,
 )
 from payments.services import support_refund_issue
@@ -175,8 +176,55 @@ class TonWalletAdmin(ReadOnlyAdmin):
     search_fields = ("=user__tg_id", "address", "friendly_address")
 
 
+class TonTransferInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = TonTransfer
+    fields = ("received_at", "outcome", "value_nano", "excess_nano", "sender", "tx_hash")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(TonTopup)
 class TonTopupAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "user", "stars", "amount_nano", "comment", "status", "paid_at")
+    list_display = (
+        "created_at",
+        "user",
+        "stars",
+        "amount_nano",
+        "received_nano",
+        "comment",
+        "status",
+        "paid_at",
+    )
     list_filter = ("status",)
-    search_fields = ("=user__tg_id", "comment", "tx_hash")
+    search_fields = ("=user__tg_id", "comment", "tx_hash", "transfers__tx_hash")
+    inlines = [TonTransferInline]
+
+
+@admin.register(TonTransfer)
+class TonTransferAdmin(ReadOnlyAdmin):
+    """Every transfer with an order's comment; the held ones (underpaid, duplicate, late,
+    unmatched) are money support still has to settle with the player."""
+
+    list_display = (
+        "received_at",
+        "outcome",
+        "value_nano",
+        "excess_nano",
+        "comment",
+        "user",
+        "topup",
+        "sender",
+        "tx_hash",
+    )
+    list_filter = ("outcome", "receiver")
+    search_fields = ("comment", "tx_hash", "sender", "=user__tg_id", "user__username")
+    date_hierarchy = "received_at"
+    list_select_related = ("user", "topup")

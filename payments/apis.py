@@ -301,6 +301,10 @@ class TonTopupDetailApi(APIView):
         )
 
 
+# A check runs inside the player's request: a short look (the periodic poll reads long backlogs).
+CHECK_MAX_PAGES = 2
+
+
 class TonTopupCheckApi(APIView):
     """Look for the transfer now (the app calls this after the wallet says it was sent)."""
 
@@ -310,7 +314,7 @@ class TonTopupCheckApi(APIView):
         topup = ton_topup_get(user=user, topup_id=topup_id)
         if topup.status != "paid" and cache.add(f"ton-check:{user.tg_id}", 1, timeout=5):
             try:
-                ton_topups_poll()
+                ton_topups_poll(max_pages=CHECK_MAX_PAGES)
             except TonApiError as exc:
                 raise ApplicationError(
                     "ton_api_unavailable", "Could not reach the TON network. Try again.", status=502

@@ -20,7 +20,15 @@ from chancetap.core import rls
 from chancetap.core.errors import ApplicationError
 from chancetap.core.transactions import assert_in_transaction
 from payments.lock import balances_lock_in_tx
-from payments.models import Balance, LedgerEntry, Payment, StarCharge, StarDebt
+from payments.models import (
+    Balance,
+    LedgerEntry,
+    Payment,
+    StarCharge,
+    StarDebt,
+    TonTopup,
+    TonTransfer,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +246,8 @@ def ledger_mismatches() -> list[LedgerProblem]:
     checks other apps register, e.g. rooms)."""
     with _one_snapshot():
         problems: list[LedgerProblem] = [*balance_mismatches()]
-        for check in [star_charge_conservation, star_debt_conservation, *_conservation_checks]:
+        checks = [star_charge_conservation, star_debt_conservation, ton_topup_conservation]
+        for check in [*checks, *_conservation_checks]:
             problems.extend(check())
         return problems
 
@@ -368,6 +377,58 @@ def star_debt_conservation() -> list[ConservationMismatch]:
                     detail="balance debt differs from the open debts",
                 )
             )
+    return problems
+
+
+def ton_topup_conservation() -> list[ConservationMismatch]:
+    """Per TON top-up: a paid order credited its Stars once (and has exactly one crediting
+    transfer), an unpaid one credited nothing; a ``ton_topup`` entry of no order is reported."""
+    problems: list[ConservationMismatch] = []
+    credited: dict[str, int] = {}
+    for cause_id, amount in LedgerEntry.objects.filter(cause_type="ton_topup").values_list(
+        "cause_id", "amount"
+    ):
+        credited[cause_id] = credited.get(cause_id, 0) + amount
+    crediting: dict[str, int] = {}
+    for topup_id in TonTransfer.objects.filter(
+        outcome__in=[TonTransfer.Outcome.CREDITED, TonTransfer.Outcome.OVERPAID]
+    ).values_list("topup_id", flat=True):
+        crediting[str(topup_id)] = crediting.get(str(topup_id), 0) + 1
+    topups = TonTopup.objects.order_by("created_at").values_list("id", "stars", "status")
+    known = set()
+    for topup_id, stars, status in topups:
+        key = str(topup_id)
+        known.add(key)
+        paid = status == TonTopup.Status.PAID
+        expected = stars if paid else 0
+        if credited.get(key, 0) != expected:
+            problems.append(
+                ConservationMismatch(
+                    subject=f"ton top-up {key}",
+                    expected=expected,
+                    actual=credited.get(key, 0),
+                    detail=f"credited {credited.get(key, 0)} for a {status} order of {stars}",
+                )
+            )
+        # Orders paid before transfers were recorded have no crediting transfer (0 is fine then).
+        if crediting.get(key, 0) > int(paid):
+            problems.append(
+                ConservationMismatch(
+                    subject=f"ton top-up {key}",
+                    expected=int(paid),
+                    actual=crediting[key],
+                    detail="more crediting transfers than one paid order",
+                )
+            )
+    for cause_id in sorted(set(credited) - known):
+        problems.append(
+            ConservationMismatch(
+                subject=f"entry cause {cause_id}",
+                expected=0,
+                actual=credited[cause_id],
+                detail="a ton_topup entry that belongs to no TON top-up",
+            )
+        )
     return problems
 
 

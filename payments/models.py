@@ -420,3 +420,98 @@ class TonTopup(models.Model):
 
     def __str__(self) -> str:
         return f"TON top-up {self.stars} ⭐ by {self.user_id} [{self.status}]"
+
+
+class TonTransfer(models.Model):
+    """One incoming transfer whose comment looks like an order's (``CT-…``), whatever became of it.
+
+    Every such transfer is recorded once (keyed by its transaction hash), so support sees money
+    that was not credited: an underpayment (kept and added up until the order's amount is reached),
+    a transfer for an order that was already paid, or one naming no order at all.
+    """
+
+    class Outcome(models.TextChoices):
+        CREDITED = "credited", "Credited"
+        OVERPAID = "overpaid", "Credited; the excess is held for support"
+        ACCUMULATED = "accumulated", "Counted toward its order (credited with a later transfer)"
+        UNDERPAID = "underpaid", "Below the order's amount: held for support"
+        DUPLICATE = "duplicate", "Order already paid: held for support"
+        LATE = "late", "Order expired over 30 days ago: held for support"
+        UNMATCHED = "unmatched", "No such order: held for support"
+
+    HELD = (Outcome.UNDERPAID, Outcome.DUPLICATE, Outcome.LATE, Outcome.UNMATCHED)
+
+    tx_hash = models.CharField(max_length=100, unique=True)
+    lt = models.BigIntegerField(help_text="Logical time of the transaction.")
+    received_at = models.DateTimeField(help_text="Block time (utime) of the transaction.")
+    receiver = models.CharField(max_length=80, help_text="Our address it was sent to.")
+    sender = models.CharField(max_length=80, blank=True, default="")
+    comment = models.CharField(max_length=64)
+    value_nano = models.BigIntegerField()
+    topup = models.ForeignKey(
+        TonTopup, null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
+    )
+    # The order's player, copied for row-level security and support's search (None: no order).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ton_transfers",
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, db_index=True)
+    excess_nano = models.BigIntegerField(
+        default=0, help_text="Overpaid: nanotons received beyond the order's amount."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "ton_transfers"
+        ordering = ["-lt"]
+        indexes = [models.Index(fields=["topup", "outcome"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(value_nano__gte=0), name="ton_transfer_value_gte_0"),
+            models.CheckConstraint(
+                condition=Q(excess_nano__gte=0), name="ton_transfer_excess_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="unmatched") | ~Q(topup=None),
+                name="ton_transfer_matched_has_topup",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value_nano} nanoton '{self.comment}' [{self.outcome}]"
+
+
+class TonPollCursor(models.Model):
+    """How far the TON poller got through one receiver address's transactions (newest first).
+
+    Every transaction with ``lt`` up to ``lt`` is recorded. A poll that stopped before it reached
+    ``lt`` (page cap, API error) leaves a resume point: transactions from ``resume_lt`` up to
+    ``scan_top_lt`` are recorded too, and the next poll goes on reading older ones from there
+    before it starts again from the newest. ``since`` bounds the very first scan (no ``lt`` yet).
+    """
+
+    address = models.CharField(max_length=80, primary_key=True)
+    lt = models.BigIntegerField(default=0)
+    tx_hash = models.CharField(max_length=100, blank=True, default="")
+    since = models.DateTimeField(null=True, blank=True)
+    resume_lt = models.BigIntegerField(null=True, blank=True)
+    resume_hash = models.CharField(max_length=100, blank=True, default="")
+    scan_top_lt = models.BigIntegerField(null=True, blank=True)
+    scan_top_hash = models.CharField(max_length=100, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "ton_poll_cursors"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(resume_lt=None) & Q(scan_top_lt=None))
+                | (Q(resume_lt__gt=models.F("lt")) & Q(scan_top_lt__gte=models.F("resume_lt"))),
+                name="ton_cursor_resume_inside_scan",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} up to lt {self.lt}"

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, connections, transaction
 
+from chancetap.core import rls
 from chancetap.core.errors import ApplicationError
 from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
 from payments.models import LedgerEntry, Payment, StarCharge, StarDebt, SupportRefund
@@ -88,7 +89,10 @@ def test_slow_telegram_holds_no_transaction_and_spending_meanwhile_becomes_a_deb
 
     def refund() -> None:
         try:
-            outcome.append(support_refund_issue(charge_id=charge_id, staff=agent, reason="slow"))
+            with rls.service():  # as the admin's request runs (RlsMiddleware)
+                outcome.append(
+                    support_refund_issue(charge_id=charge_id, staff=agent, reason="slow")
+                )
         except BaseException as exc:
             outcome.append(exc)
         finally:
@@ -127,7 +131,10 @@ def test_concurrent_refunds_of_one_charge_call_telegram_once(
     def click() -> None:
         try:
             barrier.wait(10)
-            results.append(support_refund_issue(charge_id=charge_id, staff=agent, reason="race"))
+            with rls.service():  # as the admin's request runs (RlsMiddleware)
+                results.append(
+                    support_refund_issue(charge_id=charge_id, staff=agent, reason="race")
+                )
         except ApplicationError as exc:
             results.append(exc.code)
         except BaseException as exc:

@@ -32,11 +32,22 @@ from chancetap.core import rls
 from chancetap.core.models import IdempotencyRecord
 from chancetap.core.tests.rls_app_role import app_role, role_set
 from payments.ledger import Posting, ledger_post_in_tx
-from payments.models import LedgerEntry, Payment, TonWallet
+from payments.models import LedgerEntry, Payment, TonTopup, TonTransfer, TonWallet
+from payments.services import star_payment_apply, star_refund_record
 from rooms.models import BonusRun, BonusSettings
 from tests import server
 
-TABLES = ("payments", "ledger_entries", "wallets", "idempotency_records", "bonus_runs")
+TABLES = (
+    "payments",
+    "ledger_entries",
+    "wallets",
+    "idempotency_records",
+    "bonus_runs",
+    "ton_transfers",
+)
+# Tables with the policy whose rows need a whole money story (a debt is a refund of a spent
+# top-up): visibility tested on their own below, not through two_players' rows.
+POLICY_TABLES = (*TABLES, "star_debts")
 
 
 # --- a careless endpoint (no user filter) and the project's URLs, for the HTTP tests -------------
@@ -104,6 +115,24 @@ def _rows_for(user: User) -> None:
             reward_stars=1,
             expires_at=timezone.now() - timedelta(seconds=1),
         )
+        topup = TonTopup.objects.create(
+            user=user,
+            stars=1,
+            amount_nano=5,
+            comment=f"CT-RLS{user.tg_id}",
+            expires_at=timezone.now(),
+        )
+        TonTransfer.objects.create(
+            tx_hash=f"rls-{user.tg_id}",
+            lt=user.tg_id,
+            received_at=timezone.now(),
+            receiver="EQreceiver",
+            comment=topup.comment,
+            value_nano=1,
+            topup=topup,
+            user=user,
+            outcome=TonTransfer.Outcome.UNDERPAID,
+        )
 
 
 @pytest.fixture
@@ -144,7 +173,7 @@ def test_policies_are_enabled_and_forced_on_every_user_private_table() -> None:
         cursor.execute(
             "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
             "WHERE relname = ANY(%s) AND relkind = 'r'",
-            [list(TABLES)],
+            [list(POLICY_TABLES)],
         )
         flags = {name: (enabled, forced) for name, enabled, forced in cursor.fetchall()}
         cursor.execute(
@@ -152,8 +181,8 @@ def test_policies_are_enabled_and_forced_on_every_user_private_table() -> None:
             ["chancetap_owner_or_service"],
         )
         with_policy = {row[0] for row in cursor.fetchall()}
-    assert flags == dict.fromkeys(TABLES, (True, True))
-    assert with_policy == set(TABLES)
+    assert flags == dict.fromkeys(POLICY_TABLES, (True, True))
+    assert with_policy == set(POLICY_TABLES)
 
 
 @pytest.mark.django_db
@@ -191,6 +220,34 @@ def test_a_user_context_sees_only_its_own_rows_through_raw_sql(two_players, as_a
             assert visible(table) == {a.tg_id, b.tg_id}, table
         with rls.claims_as(None):
             assert visible(table) == set(), f"{table}: no claim must mean no rows"
+
+
+@pytest.mark.django_db
+def test_a_players_debts_are_his_own(make_user, as_app) -> None:
+    """A refund of spent Stars leaves a debt row: visible to its player and the service only."""
+    with rls.service():
+        a, b = make_user(), make_user()
+        for user in (a, b):
+            payment = Payment.objects.create(user=user, purpose="topup", stars=5)
+            charge_id = f"rls-debt-{user.tg_id}"
+            star_payment_apply(
+                from_user_id=user.tg_id,
+                payload=str(payment.id),
+                currency="XTR",
+                total_amount=5,
+                telegram_payment_charge_id=charge_id,
+            )
+            with transaction.atomic():
+                ledger_post_in_tx(
+                    [Posting(user.tg_id, LedgerEntry.Kind.ADJUSTMENT, -5, f"spent:{user.tg_id}")]
+                )
+            star_refund_record(from_user_id=user.tg_id, telegram_payment_charge_id=charge_id)
+    with rls.as_user(a.tg_id):
+        assert visible("star_debts") == {a.tg_id}
+    with rls.service():
+        assert visible("star_debts") == {a.tg_id, b.tg_id}
+    with rls.claims_as(None):
+        assert visible("star_debts") == set()
 
 
 @pytest.mark.django_db
