@@ -19,6 +19,8 @@ import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
+from chancetap.core.redis_client import redis_async_client, redis_sync_client
+
 TTL_SECONDS = 3600
 
 # One packet's anti-cheat and counting, shared by the single-packet and the batched script.
@@ -219,7 +221,7 @@ def _args(
 
 @lru_cache(maxsize=1)
 def sync_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return redis_sync_client(settings.REDIS_URL, decode_responses=True)
 
 
 def taps_record(
@@ -299,7 +301,7 @@ def async_client() -> aioredis.Redis:
     loop = asyncio.get_running_loop()
     client = _async_clients.get(loop)
     if client is None:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+        client = redis_async_client(settings.REDIS_URL, decode_responses=True)
         _async_clients[loop] = client
     return client
 
