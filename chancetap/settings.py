@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "chancetap.core.metrics_view.ApiMetricsMiddleware",
     "chancetap.core.middleware.RequestIdMiddleware",
+    # 503 with a code when PostgreSQL or Redis fails in a view outside the API.
+    "chancetap.core.middleware.ServiceUnavailableMiddleware",
     "chancetap.core.rls.RlsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "chancetap.core.middleware.PermissionsPolicyMiddleware",
