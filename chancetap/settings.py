@@ -161,6 +161,29 @@ if DATABASE_URL:
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         # Fail fast when PostgreSQL is unreachable instead of hanging on the TCP connect.
         _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+        # Server-side limits (docs/operations.md, "Timeouts"): a statement running longer than
+        # DATABASE_STATEMENT_TIMEOUT_MS is cancelled (the request answers 503), and a session left
+        # idle inside a transaction longer than DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS is closed
+        # (its locks go with it). The statement limit is for processes that serve players (web
+        # servers, the bot): `manage.py …` (migrate, ledger_check, restore_db) and Celery workers,
+        # whose tasks have their own time limits, run without it; 0 switches either off.
+        _statement_timeout_ms = (
+            0
+            if _CELERY_PROCESS or _ARGV0.name == "manage.py" or "pytest" in sys.modules
+            else env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000)
+        )
+        _idle_in_tx_ms = env.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=30_000)
+        _server_options = [
+            f"-c {name}={value}"
+            for name, value in (
+                ("statement_timeout", _statement_timeout_ms),
+                ("idle_in_transaction_session_timeout", _idle_in_tx_ms),
+            )
+            if value > 0
+        ]
+        if _server_options:
+            # Appended to any options the URL carries (e.g. ``-c role=chancetap_app``).
+            _options["options"] = " ".join([_options.get("options", ""), *_server_options]).strip()
         # Testing-only (docs/architecture.md): pytest's own process connects without the pool, as
         # Django's test framework expects (its flushes and the tests' bare threads hold
         # connections the pool would have to hand out); every server a test starts pools.
