@@ -165,14 +165,24 @@ if DATABASE_URL:
         # DATABASE_STATEMENT_TIMEOUT_MS is cancelled (the request answers 503), and a session left
         # idle inside a transaction longer than DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS is closed
         # (its locks go with it). The statement limit is for processes that serve players (web
-        # servers, the bot): `manage.py …` (migrate, ledger_check, restore_db) and Celery workers,
-        # whose tasks have their own time limits, run without it; 0 switches either off.
-        _statement_timeout_ms = (
-            0
-            if _CELERY_PROCESS or _ARGV0.name == "manage.py" or "pytest" in sys.modules
-            else env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000)
+        # servers, `manage.py runbot`): other `manage.py` commands (migrate, ledger_check,
+        # restore_db) and Celery workers, whose tasks have their own time limits, run without it.
+        # 0 switches either off.
+        # Testing-only (docs/architecture.md): pytest's own process has neither (a test may keep
+        # its transaction open while it waits on a server it started); its servers have both.
+        _serves_players = not (
+            _CELERY_PROCESS
+            or (_ARGV0.name == "manage.py" and sys.argv[1:2] != ["runbot"])
+            or "pytest" in sys.modules
         )
-        _idle_in_tx_ms = env.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=30_000)
+        _statement_timeout_ms = (
+            env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000) if _serves_players else 0
+        )
+        _idle_in_tx_ms = (
+            0
+            if "pytest" in sys.modules
+            else env.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=30_000)
+        )
         _server_options = [
             f"-c {name}={value}"
             for name, value in (

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PROBE = """
 import json, sys
-sys.argv[0] = {argv0!r}
+sys.argv[:] = {argv!r}
 import django
 django.setup()
 from django.conf import settings
@@ -45,7 +45,7 @@ print(json.dumps(values))
 """
 
 
-def _settings_seen_by(argv0: str) -> dict[str, object]:
+def _settings_seen_by(*argv: str) -> dict[str, object]:
     env = child_env(
         {
             "DJANGO_SETTINGS_MODULE": "chancetap.settings",
@@ -55,7 +55,7 @@ def _settings_seen_by(argv0: str) -> dict[str, object]:
         }
     )
     out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(argv0=argv0)],
+        [sys.executable, "-c", PROBE.format(argv=list(argv))],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -66,7 +66,7 @@ def _settings_seen_by(argv0: str) -> dict[str, object]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def test_web_processes_get_the_statement_timeout_and_manage_py_does_not() -> None:
+def test_web_and_bot_processes_get_the_statement_timeout_and_other_commands_do_not() -> None:
     web = _settings_seen_by("/app/.venv/bin/uvicorn")
     assert web == {
         "statement_timeout": "1234ms",
@@ -74,7 +74,9 @@ def test_web_processes_get_the_statement_timeout_and_manage_py_does_not() -> Non
         "user": rls.APP_DB_ROLE,  # the URL's own options are kept
         "pool": True,
     }
-    command = _settings_seen_by(str(ROOT / "manage.py"))
+    bot = _settings_seen_by(str(ROOT / "manage.py"), "runbot")
+    assert bot["statement_timeout"] == "1234ms"
+    command = _settings_seen_by(str(ROOT / "manage.py"), "ledger_check")
     assert command["statement_timeout"] == "0"
     assert command["idle_in_transaction_session_timeout"] == "4321ms"
 
