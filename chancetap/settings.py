@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "chancetap.core.metrics_view.ApiMetricsMiddleware",
     "chancetap.core.middleware.RequestIdMiddleware",
+    # 503 with a code when PostgreSQL or Redis fails in a view outside the API.
+    "chancetap.core.middleware.ServiceUnavailableMiddleware",
     "chancetap.core.rls.RlsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "chancetap.core.middleware.PermissionsPolicyMiddleware",
@@ -159,6 +161,39 @@ if DATABASE_URL:
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         # Fail fast when PostgreSQL is unreachable instead of hanging on the TCP connect.
         _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+        # Server-side limits (docs/operations.md, "Timeouts"): a statement running longer than
+        # DATABASE_STATEMENT_TIMEOUT_MS is cancelled (the request answers 503), and a session left
+        # idle inside a transaction longer than DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS is closed
+        # (its locks go with it). The statement limit is for processes that serve players (web
+        # servers, `manage.py runbot`): other `manage.py` commands (migrate, ledger_check,
+        # restore_db) and Celery workers, whose tasks have their own time limits, run without it.
+        # 0 switches either off.
+        # Testing-only (docs/architecture.md): pytest's own process has neither (a test may keep
+        # its transaction open while it waits on a server it started); its servers have both.
+        _serves_players = not (
+            _CELERY_PROCESS
+            or (_ARGV0.name == "manage.py" and sys.argv[1:2] != ["runbot"])
+            or "pytest" in sys.modules
+        )
+        _statement_timeout_ms = (
+            env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000) if _serves_players else 0
+        )
+        _idle_in_tx_ms = (
+            0
+            if "pytest" in sys.modules
+            else env.int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=30_000)
+        )
+        _server_options = [
+            f"-c {name}={value}"
+            for name, value in (
+                ("statement_timeout", _statement_timeout_ms),
+                ("idle_in_transaction_session_timeout", _idle_in_tx_ms),
+            )
+            if value > 0
+        ]
+        if _server_options:
+            # Appended to any options the URL carries (e.g. ``-c role=chancetap_app``).
+            _options["options"] = " ".join([_options.get("options", ""), *_server_options]).strip()
         # Testing-only (docs/architecture.md): pytest's own process connects without the pool, as
         # Django's test framework expects (its flushes and the tests' bare threads hold
         # connections the pool would have to hand out); every server a test starts pools.
@@ -201,6 +236,14 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 
 # --- Redis: cache, channel layer, Celery broker -------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default=_TEST_REDIS_URL if TESTING else "")
+# Fail fast when Redis is refused or hung (chancetap/core/redis_client.py, docs/operations.md
+# "Timeouts"): every client connects within REDIS_CONNECT_TIMEOUT and waits at most
+# REDIS_SOCKET_TIMEOUT for a reply, without retrying; after a connection error or timeout a process
+# treats Redis as down for REDIS_CIRCUIT_OPEN_SECONDS (no new connection is tried), so a request
+# touching Redis several times still answers 503 within about one read timeout.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_CIRCUIT_OPEN_SECONDS = env.float("REDIS_CIRCUIT_OPEN_SECONDS", default=2.0)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -208,6 +251,11 @@ if REDIS_URL:
             "BACKEND": "chancetap.core.metrics_view.InstrumentedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chancetap"),
+            "OPTIONS": {
+                "pool_class": "chancetap.core.redis_client.FailFastConnectionPool",
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -216,7 +264,14 @@ if REDIS_URL:
             "CONFIG": {
                 # channels-redis blocks 5 s in BZPOPMIN; redis-py 8's default socket timeout is also
                 # 5 s, so reads would time out in a race. Give the socket more time than the pop.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # A refused or unreachable Redis still fails within the connect timeout.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                    }
+                ],
                 "prefix": env.str("CHANNELS_PREFIX", default="chancetap"),
             },
         }
@@ -246,7 +301,25 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        # A publish waits at most this long for the broker. Workers block 1 s in BRPOP on their
+        # consuming connection, so they get more than that; web processes only publish.
+        "socket_timeout": (
+            max(REDIS_SOCKET_TIMEOUT, 5.0) if _CELERY_PROCESS else REDIS_SOCKET_TIMEOUT
+        ),
+    }
+# Publishing (`.delay()`, `apply_async`, always after commit) to a dead broker fails fast: one retry
+# at most, then the caller's on_commit logs the error; timers are picked up by the sweepers, and
+# deferred payment credits by reconciliation.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 0,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # Three queues, each with its own worker in production (docker-compose.yml, docs/operations.md), so
 # a 3-second room countdown never waits behind a backup: `realtime` (room timers, sweepers),
 # `payments` (deferred payment credits, TON polling, the rate) and `maintenance` (backups,

@@ -31,7 +31,7 @@ from payments.models import LedgerEntry
 from rooms import engine
 from rooms.lock import player_lock_in_tx, room_lock_in_tx, tier_lock_in_tx
 from rooms.models import Room, RoomSettings, Seat
-from rooms.taps import room_taps_read
+from rooms.taps import room_taps_read, sync_client
 
 logger = logging.getLogger(__name__)
 ACTIVE = (Room.Phase.GATHERING, Room.Phase.COUNTDOWN, Room.Phase.PLAYING)
@@ -39,12 +39,15 @@ KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def rooms_available() -> None:
-    """Games count taps in Redis: without it nobody may pay for a game that cannot run."""
+    """Games count taps in Redis: without it nobody may pay for a game that cannot run. Asked
+    before the money moves: Redis refused or hung raises its error here (503
+    ``service_unavailable``), within the client's timeouts, and no fee is taken."""
     if not settings.REDIS_URL:
         raise ServiceUnavailableError(
             "rooms_unavailable",
             "Games are not available on this server right now (no Redis configured).",
         )
+    sync_client().ping()
 
 
 def room_settings_get() -> RoomSettings:
@@ -392,6 +395,7 @@ def room_leave(*, user: User, room_id: int) -> Room:
 
 @transaction.atomic(durable=True)
 def hero_room_start(*, organizer: User, room_id: int) -> Room:
+    rooms_available()  # the game about to start counts its taps in Redis
     room = room_lock_in_tx(room_id)
     if room is None or room.kind != Room.Kind.HERO:
         raise NotFoundError("room_not_found", "No such room.")

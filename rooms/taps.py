@@ -20,6 +20,7 @@ import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
+from chancetap.core.redis_client import redis_async_client, redis_sync_client
 from rooms.engine import TapRefusal
 
 TTL_SECONDS = 3600
@@ -152,7 +153,7 @@ def _result(code: int, first: int, server_ms: int = 0) -> TapResult:
 
 @lru_cache(maxsize=1)
 def sync_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return redis_sync_client(settings.REDIS_URL, decode_responses=True)
 
 
 def taps_record(
@@ -219,7 +220,7 @@ def async_client() -> aioredis.Redis:
     loop = asyncio.get_running_loop()
     client = _async_clients.get(loop)
     if client is None:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+        client = redis_async_client(settings.REDIS_URL, decode_responses=True)
         _async_clients[loop] = client
     return client
 

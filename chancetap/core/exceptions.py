@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, TooManyFieldsSent, TooManyFilesSent
@@ -39,8 +40,10 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
-    if isinstance(exc, DatabaseOperationalError):
-        return _database_unavailable(exc)
+    unavailable = service_unavailable(exc)
+    if unavailable is not None:
+        body, headers = unavailable
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return Response(_too_many_fields_body(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
@@ -79,24 +82,43 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return Response(body, status=response.status_code, headers=_copy_headers(response))
 
 
-def _database_unavailable(exc: DatabaseOperationalError) -> Response:
-    """The pool had no connection in time (``service_busy``) or PostgreSQL is unreachable: 503,
-    try again shortly — not a 500 (nothing was changed: the transaction did not commit)."""
-    from psycopg_pool import PoolTimeout
+def service_unavailable(exc: BaseException) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """503 body and headers for a backing service that failed, or None for any other error.
 
-    busy = isinstance(exc.__cause__, PoolTimeout) or isinstance(exc, PoolTimeout)
-    code = "service_busy" if busy else "database_unavailable"
-    logger.warning("database unavailable for an API request", extra={"code": code})
-    message = (
-        "The service is busy. Please try again in a moment."
-        if busy
-        else "The service is temporarily unavailable. Please try again in a moment."
+    - the pool had no connection in time, or a statement ran past ``statement_timeout``:
+      ``service_busy``;
+    - PostgreSQL unreachable: ``database_unavailable``;
+    - Redis refused, hung or marked down (chancetap.core.redis_client), or the Celery broker
+      refused a publish: ``service_unavailable``.
+
+    Each means "try again shortly", not a 500: a database error rolled its transaction back, and
+    the services touch Redis before they commit money (or tolerate its failure after).
+    """
+    import redis
+    from kombu.exceptions import OperationalError as BrokerOperationalError
+
+    if isinstance(exc, DatabaseOperationalError):
+        from psycopg.errors import QueryCanceled
+        from psycopg_pool import PoolTimeout
+
+        cause = exc.__cause__
+        busy = isinstance(cause, PoolTimeout | QueryCanceled) or isinstance(exc, PoolTimeout)
+        code = "service_busy" if busy else "database_unavailable"
+        message = (
+            "The service is busy. Please try again in a moment."
+            if busy
+            else "The service is temporarily unavailable. Please try again in a moment."
+        )
+    elif isinstance(exc, redis.ConnectionError | redis.TimeoutError | BrokerOperationalError):
+        code = "service_unavailable"
+        message = "The service is temporarily unavailable. Please try again in a moment."
+    else:
+        return None
+    logger.warning(
+        "backing service unavailable for a request",
+        extra={"code": code, "error": f"{exc.__class__.__name__}: {exc}"[:300]},
     )
-    return Response(
-        error_body(code, message),
-        status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        headers={"Retry-After": "1"},
-    )
+    return error_body(code, message), {"Retry-After": "1"}
 
 
 def _copy_headers(response: Response) -> dict[str, str]:
@@ -127,6 +149,12 @@ handler404 = json_error_view(404, "not_found", "Nothing here.")
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
+    # An error raised by a middleware (outside the views, which ServiceUnavailableMiddleware
+    # covers) reaches here while it is being handled: a backing service down is still a 503.
+    unavailable = service_unavailable(exc) if (exc := sys.exc_info()[1]) is not None else None
+    if unavailable is not None:
+        body, headers = unavailable
+        return JsonResponse(body, status=503, headers=headers)
     return JsonResponse(
         error_body("server_error", "Something went wrong on our side. Please try again."),
         status=500,

@@ -44,6 +44,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from chancetap.core import metrics
+from chancetap.core.redis_client import redis_async_client
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def _client() -> aioredis.Redis:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+        client = redis_async_client(settings.REDIS_URL, decode_responses=True)
         _clients[loop] = client
     return client
 

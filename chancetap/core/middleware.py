@@ -1,5 +1,6 @@
 """Request id: taken from a sane ``X-Request-ID`` header or generated, echoed in the response;
-Permissions-Policy on every response."""
+Permissions-Policy on every response; 503 instead of 500 when a backing service fails outside
+the API."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from chancetap.core.logging import request_id_var
 
@@ -44,3 +45,23 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class ServiceUnavailableMiddleware:
+    """Views outside DRF (admin, the webhook, the app's page): PostgreSQL or Redis unreachable
+    answers 503 with a code, as the API's exception handler does, instead of a 500 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from chancetap.core.exceptions import service_unavailable
+
+        unavailable = service_unavailable(exception)
+        if unavailable is None:
+            return None
+        body, headers = unavailable
+        return JsonResponse(body, status=503, headers=headers)

@@ -21,13 +21,47 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 
+def _broker_is_redis() -> bool:
+    return bool(settings.REDIS_URL) and settings.CELERY_BROKER_URL == settings.REDIS_URL
+
+
 def task_schedule_at(task: Task, args: Sequence[Any], at: datetime) -> bool:
-    """Run ``task(*args)`` at ``at`` if that is within the ETA limit; False: the sweeper's job."""
+    """Run ``task(*args)`` at ``at`` if that is within the ETA limit; False: the sweeper's job.
+
+    Also False when the broker cannot take the task (it is the job of the sweeper then too):
+    callers run after their transaction committed, and a committed game must not turn into an
+    error because its timer was lost. A broker that is our Redis and was just seen failing
+    (chancetap.core.redis_client) is not tried again, so a room's two timers cost one timeout.
+    """
+    from kombu.exceptions import OperationalError as BrokerOperationalError
+
+    from chancetap.core.redis_client import redis_down, redis_mark_down
+
     if (at - timezone.now()).total_seconds() > settings.TASK_ETA_MAX_SECONDS:
         logger.debug(
             "timer left to the sweeper",
             extra={"event": "timer_deferred", "task": task.name, "at": at.isoformat()},
         )
         return False
-    task.apply_async(tuple(args), eta=at)
+    if _broker_is_redis() and redis_down():
+        logger.warning(
+            "timer left to the sweeper: Redis is down",
+            extra={"event": "timer_unscheduled", "task": task.name, "at": at.isoformat()},
+        )
+        return False
+    try:
+        task.apply_async(tuple(args), eta=at)
+    except BrokerOperationalError as exc:
+        if _broker_is_redis():
+            redis_mark_down(exc)
+        logger.warning(
+            "timer left to the sweeper: the broker is unreachable",
+            extra={
+                "event": "timer_unscheduled",
+                "task": task.name,
+                "at": at.isoformat(),
+                "error": repr(exc),
+            },
+        )
+        return False
     return True
