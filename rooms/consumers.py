@@ -5,7 +5,7 @@ per player every 200 ms, a progress frame per room every 100 ms), and it needs n
 consumer's per-socket machinery — the process's ``RoomHub`` holds the channel-layer subscription
 for each room and counts the taps in Redis once per tick. Each connection has one task, this
 reader, which validates frames; frames out go through its ``Outbox``, written at once (see
-``rooms.hub.Outbox`` for what happens when a client reads too slowly).
+``rooms.outbox.Outbox`` for what happens when a client reads too slowly).
 """
 
 from __future__ import annotations
@@ -30,18 +30,9 @@ from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
 from rooms import engine
 from rooms.bonus import bonus_run_active, bonus_run_public
-from rooms.hub import (
-    RULES,
-    Member,
-    Outbox,
-    Packet,
-    RoomHub,
-    RoomInfo,
-    dumps,
-    hub,
-    room_counts,
-    state_frame,
-)
+from rooms.frames import closed_frame, dumps, error_frame, state_frame
+from rooms.hub import RULES, Member, Packet, RoomHub, RoomInfo, hub, room_counts
+from rooms.outbox import Outbox
 from rooms.services import hero_room_start, room_group, room_leave, room_snapshot
 
 REACTIONS = ("🔥", "😂", "😎", "🚀", "💪", "🍀", "⚡", "🎯", "😱", "👏")
@@ -165,7 +156,7 @@ class RoomConsumer:
                 await database_sync_to_async(room_leave)(
                     user=self.scope["user"], room_id=self.room_id
                 )
-                self.outbox.push(dumps({"type": "closed", "reason": "left"}))
+                self.outbox.push(closed_frame("left"))
                 self.outbox.close(1000)
             else:
                 self._error("frame_unsupported", "Unknown frame type.")
@@ -235,4 +226,4 @@ class RoomConsumer:
         )
 
     def _error(self, code: str, message: str) -> None:
-        self.outbox.push(dumps({"type": "error", "code": code, "message": message}))
+        self.outbox.push(error_frame(code, message))

@@ -13,18 +13,17 @@ Each web process keeps one hub per event loop: a registry of the rooms its socke
   per process; the room's state is read from the database once per event and per process.
 
 Players of one room may sit on different processes: all count in the same Redis keys, so all see
-the same numbers and the same winner.
+the same numbers and the same winner. The parts: ``rooms.outbox`` writes a socket's frames,
+``rooms.frames`` encodes them, ``rooms.taps`` is the Redis side; this module is the registry and
+the tick (``flush`` = collect → apply → broadcast).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import weakref
-from collections import deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,9 +33,21 @@ from channels.layers import get_channel_layer
 from chancetap.core import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_complete
+from rooms.frames import (
+    ack_frame,
+    closed_frame,
+    dumps,
+    error_frame,
+    event_frames,
+    progress_frame,
+    reaction_frame,
+    state_frame,
+)
+from rooms.outbox import Outbox
 from rooms.services import room_advance, room_group, room_snapshot
 from rooms.taps import (
     FlushRequest,
+    RoomFlush,
     TapResult,
     async_client,
     bonus_add_many_async,
@@ -47,133 +58,8 @@ from rooms.taps import (
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.1
 CLOSE_KICKED = 4403  # the player's account was blocked (accounts.ws_auth.CLOSE_FORBIDDEN)
-OUTBOX_LIMIT = 512  # frames queued for one socket before it counts as too slow and is closed
-CLOSE_TOO_SLOW = 4408
 RULES = engine.standard_rules()  # the packet checks and the cheat window are alike for all rooms
 _LIVE_AFTER_END_MS = 3_000  # keep polling a little after the end so the last counts go out
-
-
-def dumps(frame: dict[str, Any]) -> str:
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-class Outbox:
-    """The frames of one socket, written as soon as they are pushed.
-
-    The server's ``send`` is stepped eagerly, without a task per frame: uvicorn's WebSocket
-    protocol writes to the transport and returns without waiting, so a frame costs one framing
-    and one ``write``. When a send does wait (a server applying backpressure to a slow client),
-    a drain task finishes it and later frames queue behind it: a queued ``progress`` is replaced
-    rather than stacked, and a socket ``OUTBOX_LIMIT`` frames behind is closed (4408).
-    Without a ``send`` (tests), frames only queue and ``pop`` takes them.
-    """
-
-    __slots__ = ("close_code", "drainer", "frames", "gone", "progress_slot", "send")
-
-    def __init__(self, send: Send | None = None) -> None:
-        self.send = send
-        self.frames: deque[list[str]] = deque()
-        self.progress_slot: list[str] | None = None
-        self.close_code: int | None = None
-        self.drainer: asyncio.Task[None] | None = None
-        self.gone = False  # the socket went away under a send: nothing more is written
-
-    def push(self, text: str, *, counted: bool = True) -> None:
-        """Send (or queue) one frame; ``counted=False`` when the caller counts a batch itself."""
-        if self.close_code is not None or self.gone:
-            return
-        if counted:
-            metrics.ws_sent(text)
-        if self.send is not None and self.drainer is None:
-            self._step({"type": "websocket.send", "text": text})
-            return
-        if len(self.frames) >= OUTBOX_LIMIT:
-            self.close(CLOSE_TOO_SLOW)
-            return
-        self.frames.append([text])
-
-    def push_progress(self, text: str) -> None:
-        if self.close_code is not None or self.gone:
-            return
-        if self.send is not None and self.drainer is None:
-            self._step({"type": "websocket.send", "text": text})
-            return
-        if self.progress_slot is not None:
-            self.progress_slot[0] = text
-            return
-        self.progress_slot = [text]
-        self.frames.append(self.progress_slot)
-
-    def close(self, code: int) -> None:
-        if self.close_code is not None:
-            return
-        self.close_code = code
-        if self.send is not None and self.drainer is None and not self.gone:
-            self._step({"type": "websocket.close", "code": code})
-
-    def pop(self) -> str | None:
-        if not self.frames:
-            return None
-        slot = self.frames.popleft()
-        if slot is self.progress_slot:
-            self.progress_slot = None
-        return slot[0]
-
-    def detach(self) -> None:
-        """The socket is gone: stop writing (the reader calls this on disconnect)."""
-        self.gone = True
-        self.frames.clear()
-        self.progress_slot = None
-        if self.drainer is not None:
-            self.drainer.cancel()
-
-    def _step(self, message: dict[str, Any]) -> None:
-        assert self.send is not None
-        coro: Any = self.send(message)
-        try:
-            waiting_on = coro.send(None)
-        except StopIteration:
-            return
-        except Exception:  # the client went away (ClientDisconnected, OSError, ...)
-            self.gone = True
-            return
-        self.drainer = asyncio.get_running_loop().create_task(self._drain(coro, waiting_on))
-
-    async def _drain(self, coro: Any, waiting_on: Any) -> None:
-        assert self.send is not None
-        try:
-            await _resume(coro, waiting_on)
-            while (text := self.pop()) is not None:
-                await self.send({"type": "websocket.send", "text": text})
-            if self.close_code is not None:
-                await self.send({"type": "websocket.close", "code": self.close_code})
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            self.gone = True
-        finally:
-            self.drainer = None
-
-
-async def _resume(coro: Any, waiting_on: Any) -> None:
-    """Finish a coroutine whose first step already ran and suspended, as a task would: wait for
-    what it yielded, then step it again, until it returns (its exceptions propagate)."""
-    try:
-        while True:
-            try:
-                if waiting_on is None:  # a bare yield (asyncio.sleep(0))
-                    await asyncio.sleep(0)
-                else:
-                    await waiting_on
-            except BaseException as exc:
-                waiting_on = coro.throw(exc)
-                continue
-            waiting_on = coro.send(None)
-    except StopIteration:
-        return
 
 
 @dataclass(eq=False)
@@ -215,6 +101,16 @@ class Packet:
     timestamp_ms: int
     received_ms: int
     flagged: bool = False  # broke the anti-cheat window: the flush makes the player a cheater
+
+
+@dataclass
+class Batch:
+    """One room's part of a tick: its packets and the request that carries them to Redis."""
+
+    room_id: int
+    room: LocalRoom
+    packets: list[Packet]
+    request: FlushRequest
 
 
 @dataclass
@@ -313,62 +209,91 @@ class RoomHub:
             await asyncio.sleep(max(0.0, TICK_SECONDS - (loop.time() - started)))
 
     async def flush(self, client: Any) -> None:
-        now_ms = int(time.time() * 1000)
-        requests: list[FlushRequest] = []
-        batches: list[tuple[int, LocalRoom, list[Packet]]] = []
+        """One tick: collect every room's queued packets, count them in Redis in one round trip,
+        answer the senders and send the rooms whose counts moved their progress."""
+        batches = self._collect(int(time.time() * 1000))
+        if not batches:
+            return
+        self.stats["flushes"] += 1
+        try:
+            replies = await rooms_flush_async(client, [b.request for b in batches])
+        except Exception as exc:
+            replies = [exc] * len(batches)
+        bonus = self._apply(batches, replies)
+        self._broadcast(batches, replies)
+        if bonus:
+            await self._bonus(client, bonus)
+
+    def _collect(self, now_ms: int) -> list[Batch]:
+        """The rooms to flush: those with queued packets, and live rooms to poll for others'."""
+        batches: list[Batch] = []
         for room_id, room in list(self.rooms.items()):
             if not room.pending and not room.info.live(now_ms):
                 continue
             packets, room.pending = room.pending, []
-            if not room.members and room_id in self.rooms and not packets:
+            if not room.members and not packets:
                 continue
-            requests.append(
-                FlushRequest(
-                    room_id=room_id,
-                    known_version=room.version,
-                    target=room.info.target,
-                    ends_ms=room.info.ends_ms,
-                    window_ms=RULES.cheat_window_ms,
-                    limit=RULES.cheat_limit,
-                    packets=[
-                        (p.member.user_id, p.count, p.timestamp_ms, p.received_ms, p.flagged)
-                        for p in packets
-                    ],
-                )
+            request = FlushRequest(
+                room_id=room_id,
+                known_version=room.version,
+                target=room.info.target,
+                ends_ms=room.info.ends_ms,
+                window_ms=RULES.cheat_window_ms,
+                limit=RULES.cheat_limit,
+                packets=[
+                    (p.member.user_id, p.count, p.timestamp_ms, p.received_ms, p.flagged)
+                    for p in packets
+                ],
             )
-            batches.append((room_id, room, packets))
-        if not requests:
-            return
-        self.stats["flushes"] += 1
-        try:
-            replies = await rooms_flush_async(client, requests)
-        except Exception as exc:
-            replies = [exc] * len(requests)
+            batches.append(Batch(room_id, room, packets, request))
+        return batches
+
+    def _apply(
+        self, batches: list[Batch], replies: list[RoomFlush | Exception]
+    ) -> list[tuple[Member, int]]:
+        """Answer every packet (ack or refusal); returns the accepted taps that also count for
+        the players' bonus runs, and starts the settlement of a room that has its winner."""
         bonus: list[tuple[Member, int]] = []
-        accepted = acks = progress = 0
-        for (room_id, room, packets), reply in zip(batches, replies, strict=True):
+        accepted = acks = 0
+        for batch, reply in zip(batches, replies, strict=True):
             if isinstance(reply, Exception):
-                logger.warning("room flush failed", extra={"room_id": room_id}, exc_info=reply)
-                refusal = dumps(
-                    {"type": "error", "code": "taps_unavailable", "message": "Taps not counted."}
+                logger.warning(
+                    "room flush failed", extra={"room_id": batch.room_id}, exc_info=reply
                 )
-                for packet in packets:
+                refusal = error_frame("taps_unavailable", "Taps not counted.")
+                for packet in batch.packets:
                     metrics.tap_packet("taps_unavailable", packet.count)
                     packet.member.outbox.push(refusal)
                 continue
-            self.stats["packets"] += len(packets)
-            for packet, result in zip(packets, reply.results, strict=True):
+            self.stats["packets"] += len(batch.packets)
+            for packet, result in zip(batch.packets, reply.results, strict=True):
                 self._answer(packet, result)
-                if result.refused is None:
-                    accepted += packet.count
-                    acks += 1
-                else:
+                if result.refused is not None:
                     metrics.tap_packet(result.refused, packet.count)
-                if result.refused is None and packet.member.bonus_run is not None:
+                    continue
+                accepted += packet.count
+                acks += 1
+                if packet.member.bonus_run is not None:
                     bonus.append((packet.member, packet.count))
                 if result.first_to_target:
-                    self._spawn(database_sync_to_async(room_advance)(room_id=room_id))
-            if reply.counts is not None and reply.version != room.version:
+                    self._spawn(database_sync_to_async(room_advance)(room_id=batch.room_id))
+        metrics.ws_message("in", "taps", sum(len(b.packets) for b in batches))
+        if accepted:
+            metrics.tap_packet(None, accepted)
+            metrics.ws_message("out", "ack", acks)
+        return bonus
+
+    def _broadcast(self, batches: list[Batch], replies: list[RoomFlush | Exception]) -> None:
+        """One progress frame per room whose counts moved, to each of its local sockets; rooms
+        nobody here watches any more leave the registry."""
+        progress = 0
+        for batch, reply in zip(batches, replies, strict=True):
+            room, room_id = batch.room, batch.room_id
+            if (
+                isinstance(reply, RoomFlush)
+                and reply.counts is not None
+                and reply.version != room.version
+            ):
                 room.version = reply.version
                 frame = progress_frame(room_id, reply.counts, reply.version)
                 progress += len(room.members)
@@ -378,25 +303,15 @@ class RoomHub:
                 self.rooms.pop(room_id, None)
                 self._spawn(self._sync_group(room_id))
         self.stats["progress"] += progress
-        metrics.ws_message("in", "taps", sum(len(packets) for _, _, packets in batches))
-        if accepted:
-            metrics.tap_packet(None, accepted)
-            metrics.ws_message("out", "ack", acks)
         if progress:
             metrics.ws_message("out", "progress", progress)
-        if bonus:
-            await self._bonus(client, bonus)
 
     @staticmethod
     def _answer(packet: Packet, result: TapResult) -> None:
         if result.refused is not None:
-            packet.member.outbox.push(
-                dumps(
-                    {"type": "error", "code": result.refused, "message": "These taps do not count."}
-                )
-            )
+            packet.member.outbox.push(error_frame(result.refused, "These taps do not count."))
         else:
-            packet.member.outbox.push(f'{{"type":"ack","taps":{result.taps}}}', counted=False)
+            packet.member.outbox.push(ack_frame(result.taps), counted=False)
 
     async def _bonus(self, client: Any, adds: list[tuple[Member, int]]) -> None:
         """Accepted game taps also count towards the players' running bonus runs."""
@@ -440,21 +355,13 @@ class RoomHub:
             if room is None:
                 continue
             if message.get("type") == "room.reaction":
-                frame = dumps(
-                    {
-                        "type": "reaction",
-                        "from": message["from"],
-                        "target": message["target"],
-                        "emoji": message["emoji"],
-                        "burst": message["burst"],
-                    }
-                )
+                frame = reaction_frame(message)
                 for member in room.members:
                     member.outbox.push(frame)
             elif message.get("type") == "room.event":
                 self._spawn(self._event(room_id, room, message))
             elif message.get("type") == "room.kick":  # the player was blocked
-                frame = dumps({"type": "closed", "reason": message.get("reason", "user_blocked")})
+                frame = closed_frame(message.get("reason", "user_blocked"))
                 for member in list(room.members):
                     if member.user_id == message.get("user_id"):
                         member.outbox.push(frame)
@@ -465,7 +372,7 @@ class RoomHub:
             snapshot = await database_sync_to_async(room_snapshot)(room_id)
             name = event.get("event")
             default = "" if name == "closed" else "left"
-            closed = dumps({"type": "closed", "reason": event.get("reason", default)})
+            closed = closed_frame(event.get("reason", default))
             if snapshot is None or name == "closed":
                 for member in list(room.members):
                     member.outbox.push(closed)
@@ -474,30 +381,7 @@ class RoomHub:
             state, members = snapshot
             room.info = RoomInfo.from_state(state)
             counts = await room_counts(room_id)
-            public = state["room"]
-            frames = []
-            if name == "countdown":
-                frames.append(
-                    {
-                        "type": "countdown",
-                        "started_at": public["started_at"],
-                        "ends_at": public["ends_at"],
-                    }
-                )
-            elif name == "started":
-                frames.append({"type": "started", "ends_at": public["ends_at"]})
-            elif name == "finished":
-                frames.append(
-                    {
-                        "type": "finished",
-                        "winner_id": public["winner_id"],
-                        "prize": public["prize"],
-                        "pool": public["pool"],
-                        "counts": counts,
-                    }
-                )
-            frames.append(state_frame(state, counts))
-            texts = [dumps(f) for f in frames]
+            texts = [*event_frames(name, state["room"], counts), dumps(state_frame(state, counts))]
             for member in list(room.members):
                 if member.user_id not in members:
                     member.outbox.push(closed)
@@ -505,18 +389,6 @@ class RoomHub:
                     continue
                 for text in texts:
                     member.outbox.push(text)
-
-
-def progress_frame(room_id: int, counts: dict[str, int], version: int) -> str:
-    """The hot frame, encoded by hand (ids and counts are integers): several times faster than
-    ``json.dumps`` of the same dict, and byte-for-byte valid JSON."""
-    body = ",".join(f'"{int(user)}":{int(taps)}' for user, taps in counts.items())
-    head = f'{{"type":"progress","room_id":{int(room_id)},"counts":{{{body}}}'
-    return f'{head},"version":{int(version)}}}'
-
-
-def state_frame(state: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
-    return {"type": "state", **state, "counts": counts, "server_time": int(time.time() * 1000)}
 
 
 async def room_counts(room_id: int) -> dict[str, int]:

@@ -7,7 +7,8 @@ import itertools
 import json
 
 from rooms.engine import TapWindow
-from rooms.hub import CLOSE_TOO_SLOW, OUTBOX_LIMIT, Outbox, progress_frame
+from rooms.frames import progress_frame
+from rooms.outbox import CLOSE_TOO_SLOW, OUTBOX_LIMIT, Outbox
 from rooms.taps import FlushRequest, RoomFlush, async_client, rooms_flush_async
 
 _rooms = itertools.count(9_100_000)
