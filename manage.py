@@ -9,7 +9,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
     from django.core.management import execute_from_command_line
 
-    from chancetap.core import rls
+    from chancetap import rls
 
     # Row-level security: commands (migrate, ledger_check, runbot, shell…) are trusted server code.
     rls.process_default_set(rls.SERVICE)

@@ -11,8 +11,9 @@ from rest_framework.authentication import BaseAuthentication
 from accounts.models import User
 from accounts.services import telegram_login
 from accounts.tokens import token_decode
-from chancetap.core import metrics, rls
+from chancetap import rls
 from chancetap.core.errors import ApplicationError
+from chancetap.observability import metrics
 
 
 class ApiAuthError(exceptions.AuthenticationFailed):

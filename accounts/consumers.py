@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from accounts.events import user_group
 from accounts.selectors import user_profile
 from accounts.ws_auth import CLOSE_FORBIDDEN, AuthenticatedConsumerMixin
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 
 class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):

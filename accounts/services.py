@@ -21,8 +21,8 @@ from accounts.initdata import (
 )
 from accounts.models import User
 from accounts.tokens import token_issue
-from chancetap.core import metrics
 from chancetap.core.errors import AuthenticationError, ForbiddenError, ServiceUnavailableError
+from chancetap.observability import metrics
 from leaderboards.services import leaderboards_visibility_set_in_tx, referral_counted_in_tx
 from referrals.services import referrer_resolve_for_new_user_in_tx
 

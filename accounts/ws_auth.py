@@ -28,8 +28,9 @@ from channels.middleware import BaseMiddleware
 
 from accounts.authentication import user_for_token
 from accounts.tokens import token_decode
-from chancetap.core import metrics, rls
+from chancetap import rls
 from chancetap.core.errors import ApplicationError
+from chancetap.observability import metrics
 
 SUBPROTOCOL = "chancetap.v1"
 BEARER_PREFIX = "bearer."

@@ -20,7 +20,7 @@ from django.conf import settings
 from botapp.handlers import payments, start
 from botapp.keyboards import menu_button
 from botapp.texts import text
-from chancetap.core import rls
+from chancetap import rls
 from chancetap.core.i18n import RUSSIAN_SPEAKING
 from chancetap.core.telegram_api import TelegramAPIError, bot_session
 

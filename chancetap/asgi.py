@@ -11,11 +11,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
-from chancetap.core.gc_tuning import gc_tune  # noqa: E402
-from chancetap.core.limits import WsLimitsMiddleware  # noqa: E402
-from chancetap.core.metrics import db_pool_sampler_start  # noqa: E402
-from chancetap.core.tracing import asgi_wrap  # noqa: E402
+from chancetap.observability.metrics import db_pool_sampler_start  # noqa: E402
+from chancetap.observability.tracing import asgi_wrap  # noqa: E402
 from chancetap.routing import websocket_urlpatterns  # noqa: E402
+from chancetap.runtime.gc_tuning import gc_tune  # noqa: E402
+from chancetap.security.limits import WsLimitsMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -29,7 +29,7 @@ application = ProtocolTypeRouter(
 )
 
 # Everything imported so far lives as long as the process: keep it out of the collector's way
-# (see chancetap.core.gc_tuning for the measured effect on the room sockets).
+# (see chancetap.runtime.gc_tuning for the measured effect on the room sockets).
 gc_tune()
 
 # The database pool's gauges (chancetap_db_pool_*) of this web process, kept current for /metrics.

@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
 

@@ -73,7 +73,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",
-    "chancetap.core.admin_site.ChanceTapAdminConfig",  # django.contrib.admin, login throttled
+    "chancetap.security.admin_site.ChanceTapAdminConfig",  # django.contrib.admin, login throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "channels",
     "django_prometheus",
     "chancetap.core",
+    "chancetap.backups",  # backup_db / restore_db commands
     "accounts",
     "payments",
     "leaderboards",
@@ -96,11 +97,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "chancetap.core.metrics_view.ApiMetricsMiddleware",
+    "chancetap.observability.metrics_view.ApiMetricsMiddleware",
     "chancetap.core.middleware.RequestIdMiddleware",
     # 503 with a code when PostgreSQL or Redis fails in a view outside the API.
     "chancetap.core.middleware.ServiceUnavailableMiddleware",
-    "chancetap.core.rls.RlsMiddleware",
+    "chancetap.rls.RlsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "chancetap.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -236,7 +237,7 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 
 # --- Redis: cache, channel layer, Celery broker -------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default=_TEST_REDIS_URL if TESTING else "")
-# Fail fast when Redis is refused or hung (chancetap/core/redis_client.py, docs/operations.md
+# Fail fast when Redis is refused or hung (chancetap/runtime/redis_client.py, docs/operations.md
 # "Timeouts"): every client connects within REDIS_CONNECT_TIMEOUT and waits at most
 # REDIS_SOCKET_TIMEOUT for a reply, without retrying; after a connection error or timeout a process
 # treats Redis as down for REDIS_CIRCUIT_OPEN_SECONDS (no new connection is tried), so a request
@@ -248,11 +249,11 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's Redis cache counting hits and misses (django_cache_* metrics).
-            "BACKEND": "chancetap.core.metrics_view.InstrumentedRedisCache",
+            "BACKEND": "chancetap.observability.metrics_view.InstrumentedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chancetap"),
             "OPTIONS": {
-                "pool_class": "chancetap.core.redis_client.FailFastConnectionPool",
+                "pool_class": "chancetap.runtime.redis_client.FailFastConnectionPool",
                 "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,
             },
@@ -407,7 +408,7 @@ TON_TOPUP_TTL_SECONDS = env.int("TON_TOPUP_TTL_SECONDS", default=3600)
 # Pages (50 transactions each) one poll reads at most; a longer backlog goes on at the next poll.
 TON_POLL_MAX_PAGES = env.int("TON_POLL_MAX_PAGES", default=20)
 
-# --- Limits (chancetap.core.limits, chancetap.core.admin_site; docs/architecture.md "Limits") ----
+# --- Limits (chancetap.security: limits, admin_site; docs/architecture.md "Limits") -------------
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=16384)  # = uvicorn --ws-max-size
 WS_MAX_SOCKETS_PER_PLAYER = env.int("WS_MAX_SOCKETS_PER_PLAYER", default=5)
@@ -426,8 +427,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TelegramJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON too deep to decode is a 400 request_too_complex (chancetap.core.limits), not a 500.
-    "DEFAULT_PARSER_CLASSES": ["chancetap.core.limits.SafeJSONParser"],
+    # JSON too deep to decode is a 400 request_too_complex (chancetap.security.limits), not a 500.
+    "DEFAULT_PARSER_CLASSES": ["chancetap.security.limits.SafeJSONParser"],
     "EXCEPTION_HANDLER": "chancetap.core.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "chancetap.core.schema.ChanceTapAutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -437,10 +438,10 @@ REST_FRAMEWORK = {
         # Joining a hero room by key, per player: keys cannot be guessed by brute force.
         "hero_join": env.str("THROTTLE_HERO_JOIN", default="20/min"),
     },
-    # Throttles key anonymous callers on this address (chancetap.core.limits.client_ip): with 0 the
-    # socket's peer, which uvicorn resolves from X-Forwarded-For only for FORWARDED_ALLOW_IPS; with
-    # N the N-th X-Forwarded-For entry from the right. Never DRF's default (None), which takes the
-    # whole header as the client sends it: rotating it would bypass every throttle.
+    # Throttles key anonymous callers on this address (chancetap.security.limits.client_ip): with 0
+    # the socket's peer, which uvicorn resolves from X-Forwarded-For only for FORWARDED_ALLOW_IPS;
+    # with N the N-th X-Forwarded-For entry from the right. Never DRF's default (None), which takes
+    # the whole header as the client sends it: rotating it would bypass every throttle.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 if DEBUG:
@@ -594,10 +595,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "chancetap.core.logging.RequestIdFilter"},
-        "housekeeping": {"()": "chancetap.core.logging.HousekeepingFilter"},
+        "request_id": {"()": "chancetap.observability.logging.RequestIdFilter"},
+        "housekeeping": {"()": "chancetap.observability.logging.HousekeepingFilter"},
     },
-    "formatters": {"json": {"()": "chancetap.core.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "chancetap.observability.logging.JsonFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -634,8 +635,8 @@ BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 BACKUP_COMPRESS_LEVEL = env.int("BACKUP_COMPRESS_LEVEL", default=6)
 BACKUP_PART_SIZE_MB = env.int("BACKUP_PART_SIZE_MB", default=16)
 BACKUP_TEMP_DIR = env.str("BACKUP_TEMP_DIR", default="")
-# Sentry and OpenTelemetry start in CoreConfig.ready (chancetap/core/tracing.py), each only when
-# configured.
+# Sentry and OpenTelemetry start in CoreConfig.ready (chancetap/observability/tracing.py), each
+# only when configured.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)

@@ -4,9 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.apis import dev_login_view
 from botapp.webhook_entry import telegram_webhook
-from chancetap.core.health import healthz, readyz
-from chancetap.core.metrics_view import metrics_view
-from chancetap.core.telemetry import WsReconnectApi
+from chancetap.observability.health import healthz, readyz
+from chancetap.observability.metrics_view import metrics_view
+from chancetap.observability.telemetry import WsReconnectApi
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),

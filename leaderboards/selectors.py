@@ -13,7 +13,8 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from chancetap.core import metrics, rls
+from chancetap import rls
+from chancetap.observability import metrics
 from leaderboards.models import DonorTotal, DonorWeekTotal, ReferrerTotal
 from leaderboards.services import VERSION_KEY
 from leaderboards.weeks import day_start, week_key_for, week_start

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from chancetap.core import rls
+from chancetap import rls
 from chancetap.core.errors import ApplicationError
 from chancetap.core.transactions import assert_in_transaction
 from payments.lock import balances_lock_in_tx

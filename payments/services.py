@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from accounts.events import user_event_send
 from accounts.models import User
-from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.i18n import language_for
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
+from chancetap.observability import metrics
 from leaderboards.services import donation_record_in_tx, donation_refund_in_tx
 from payments.ledger import (
     InsufficientBalanceError,

@@ -9,8 +9,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from chancetap.core import metrics
 from chancetap.core.idempotency import idempotency_records_expire
+from chancetap.observability import metrics
 from payments.ledger import ledger_mismatches
 from payments.services import payments_reconcile, star_payment_apply, support_refunds_reconcile
 

@@ -37,7 +37,7 @@ from pytoniq_core import begin_cell
 
 from accounts.events import user_event_send
 from accounts.models import User
-from chancetap.core import rls
+from chancetap import rls
 from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from payments.ledger import Posting, ledger_post_in_tx

@@ -6,8 +6,8 @@ import logging
 import re
 
 from accounts.models import User
-from chancetap.core import metrics
 from chancetap.core.transactions import assert_in_transaction
+from chancetap.observability import metrics
 
 logger = logging.getLogger(__name__)
 

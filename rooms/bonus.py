@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.events import user_event_send
 from accounts.models import User
-from chancetap.core import rls
+from chancetap import rls
 from chancetap.core.errors import ConflictError, ForbiddenError, NotFoundError
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry

@@ -17,7 +17,7 @@ from accounts.ws_auth import (
     AuthenticatedConsumerMixin,
     token_expired,
 )
-from chancetap.core import metrics
+from chancetap.observability import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_active, bonus_run_complete, bonus_run_public
 from rooms.taps import (

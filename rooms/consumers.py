@@ -25,9 +25,9 @@ from accounts.ws_auth import (
     close_code_for,
     token_expired,
 )
-from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
+from chancetap.observability import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_active, bonus_run_public
 from rooms.frames import closed_frame, dumps, error_frame, state_frame

@@ -30,7 +30,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from chancetap.core import metrics
+from chancetap.observability import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_complete
 from rooms.frames import (

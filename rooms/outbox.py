@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 OUTBOX_LIMIT = 512  # frames queued for one socket before it counts as too slow and is closed
 CLOSE_TOO_SLOW = 4408

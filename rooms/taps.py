@@ -20,7 +20,7 @@ import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
-from chancetap.core.redis_client import redis_async_client, redis_sync_client
+from chancetap.runtime.redis_client import redis_async_client, redis_sync_client
 from rooms.engine import TapRefusal
 
 TTL_SECONDS = 3600

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import User
 from accounts.tokens import token_issue
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from accounts.events import user_event_send
 from accounts.tokens import token_issue
 from accounts.ws_auth import credential_in_query, ws_subprotocols
 from chancetap.asgi import application
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]

@@ -17,8 +17,8 @@ from django.db import InterfaceError, OperationalError
 
 from botapp.telegram_calls import telegram_call
 from botapp.texts import error_text, text
-from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError
+from chancetap.observability import metrics
 from payments.services import pre_checkout_check, star_payment_apply, star_refund_record
 
 logger = logging.getLogger(__name__)

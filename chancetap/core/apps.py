@@ -7,10 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Chance Tap core"
 
     def ready(self) -> None:
-        from chancetap.core import rls
+        from chancetap import rls
 
         rls.signals_connect()
 
-        from chancetap.core.tracing import observability_init
+        from chancetap.observability.tracing import observability_init
 
         observability_init()

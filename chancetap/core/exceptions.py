@@ -13,8 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from chancetap.core import metrics
 from chancetap.core.errors import ApplicationError
+from chancetap.observability import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def service_unavailable(exc: BaseException) -> tuple[dict[str, Any], dict[str, s
     - the pool had no connection in time, or a statement ran past ``statement_timeout``:
       ``service_busy``;
     - PostgreSQL unreachable: ``database_unavailable``;
-    - Redis refused, hung or marked down (chancetap.core.redis_client), or the Celery broker
+    - Redis refused, hung or marked down (chancetap.runtime.redis_client), or the Celery broker
       refused a publish: ``service_unavailable``.
 
     Each means "try again shortly", not a 500: a database error rolled its transaction back, and

@@ -31,11 +31,11 @@ def task_schedule_at(task: Task, args: Sequence[Any], at: datetime) -> bool:
     Also False when the broker cannot take the task (it is the job of the sweeper then too):
     callers run after their transaction committed, and a committed game must not turn into an
     error because its timer was lost. A broker that is our Redis and was just seen failing
-    (chancetap.core.redis_client) is not tried again, so a room's two timers cost one timeout.
+    (chancetap.runtime.redis_client) is not tried again, so a room's two timers cost one timeout.
     """
     from kombu.exceptions import OperationalError as BrokerOperationalError
 
-    from chancetap.core.redis_client import redis_down, redis_mark_down
+    from chancetap.runtime.redis_client import redis_down, redis_mark_down
 
     if (at - timezone.now()).total_seconds() > settings.TASK_ETA_MAX_SECONDS:
         logger.debug(

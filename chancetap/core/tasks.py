@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from chancetap.core.backups import backup_run_scheduled
+from chancetap.backups.services import backup_run_scheduled
 
 
 # A 1 GB database dumps in well under a minute here; the limits leave room for slow storage.

@@ -15,7 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.tokens import token_issue
 from accounts.ws_auth import ws_subprotocols
-from chancetap.core import limits
+from chancetap.security import limits
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django.urls import clear_url_caches
 
 from accounts.services import init_data_validate
 from chancetap.core.exceptions import api_exception_handler, handler500
-from chancetap.core.logging import JsonFormatter, RequestIdFilter, request_id_var
+from chancetap.observability.logging import JsonFormatter, RequestIdFilter, request_id_var
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

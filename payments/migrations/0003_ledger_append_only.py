@@ -9,8 +9,8 @@ and only the owner may truncate. PostgreSQL only (embedded SQLite has no roles).
 
 from django.db import migrations
 
-from chancetap.core.rls import APP_DB_ROLE
-from chancetap.core.rls_migrations import run_on_postgres
+from chancetap.rls import APP_DB_ROLE
+from chancetap.rls.sql import run_on_postgres
 
 APPEND_ONLY_SQL = f"""
 CREATE OR REPLACE FUNCTION ledger_entries_append_only() RETURNS trigger

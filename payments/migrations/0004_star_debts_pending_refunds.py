@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from chancetap.core.rls_migrations import policies, roles
+from chancetap.rls.sql import policies, roles
 
 
 class Migration(migrations.Migration):

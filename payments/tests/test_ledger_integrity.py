@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from chancetap.core.tests.rls_app_role import app_role
+from chancetap.rls.tests.rls_app_role import app_role
 from payments.ledger import ConservationMismatch, Posting, ledger_mismatches, ledger_post_in_tx
 from payments.models import Balance, LedgerEntry, Payment, StarCharge
 from payments.services import star_payment_apply

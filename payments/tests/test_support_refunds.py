@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, connections, transaction
 
-from chancetap.core import rls
+from chancetap import rls
 from chancetap.core.errors import ApplicationError
 from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
 from payments.models import LedgerEntry, Payment, StarCharge, StarDebt, SupportRefund

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from chancetap.core.rls_migrations import policies, roles
+from chancetap.rls.sql import policies, roles
 
 
 class Migration(migrations.Migration):

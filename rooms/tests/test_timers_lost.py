@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from chancetap.core.redis_client import redis_down, redis_mark_up
+from chancetap.runtime.redis_client import redis_down, redis_mark_up
 from rooms import tasks
 from rooms.models import Room
 from rooms.services import rooms_sweep

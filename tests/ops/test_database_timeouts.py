@@ -17,7 +17,7 @@ from psycopg import sql
 
 from accounts.models import User
 from accounts.tokens import token_issue
-from chancetap.core import rls
+from chancetap import rls
 from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
 from payments.models import LedgerEntry
 from rooms.models import RoomTier, Seat

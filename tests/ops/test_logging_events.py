@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from chancetap.core.logging import JsonFormatter
+from chancetap.observability.logging import JsonFormatter
 from payments.models import Payment, RateSettings
 from payments.services import star_payment_apply
 from payments.tasks import refresh_rate_task

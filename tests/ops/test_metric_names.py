@@ -11,12 +11,12 @@ import yaml
 from django_prometheus.middleware import Metrics
 from prometheus_client.registry import REGISTRY
 
-import chancetap.core.metrics  # noqa: F401  (registers our metrics)
+import chancetap.observability.metrics  # noqa: F401  (registers our metrics)
 import payments.rates  # noqa: F401  (registers chancetap_rate_refresh_total)
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"\b((?:chancetap|django)_[a-z0-9_]+)")
-# Exported by chancetap.core.backups' collector from the shared cache (not a registered metric).
+# Exported by chancetap.backups.services' collector from the shared cache (not a registered metric).
 BACKUP_METRICS = {
     "chancetap_backup_last_success_timestamp_seconds",
     "chancetap_backup_last_size_bytes",

@@ -70,7 +70,7 @@ def test_two_web_processes_are_summed(tmp_path) -> None:
     port = free_port()
     script = (
         "import django, sys, urllib.request; django.setup()\n"
-        "from chancetap.core import metrics\n"
+        "from chancetap.observability import metrics\n"
         f"assert metrics.metrics_http_server_start({port}, addr='127.0.0.1')\n"
         f"assert not metrics.metrics_http_server_start({port}, addr='127.0.0.1')\n"
         f"body = urllib.request.urlopen('http://127.0.0.1:{port}/metrics').read().decode()\n"

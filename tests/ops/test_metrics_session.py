@@ -212,7 +212,7 @@ def test_scripted_session_moves_every_metric(
 
 def test_backup_status_is_exported_by_the_web_process(client) -> None:
     """The backup runs in the worker; /metrics of any web process reports it (shared cache)."""
-    from chancetap.core.backups import BackupResult, backup_success_record
+    from chancetap.backups.services import BackupResult, backup_success_record
 
     assert "chancetap_backup_last_success_timestamp_seconds" not in scrape(client)
     started = time.time()

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection, transaction
 
 from accounts.tokens import token_issue
-from chancetap.core import rls
+from chancetap import rls
 from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
 from payments.models import LedgerEntry, Payment
 from rooms.models import Room, RoomTier

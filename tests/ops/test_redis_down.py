@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tokens import token_issue
-from chancetap.core import rls
+from chancetap import rls
 from payments.ledger import Posting, ledger_mismatches, ledger_post_in_tx
 from payments.models import Balance, LedgerEntry, Payment, TonTopup
 from rooms.models import BonusRun, RoomTier

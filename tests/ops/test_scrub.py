@@ -1,6 +1,6 @@
-"""Credentials never reach a log line, a Sentry event or a span: ``chancetap.core.scrub`` and where
-it is applied (the JSON log formatter, uvicorn's loggers, Sentry's before_send; the OpenTelemetry
-request hook is checked in test_tracing)."""
+"""Credentials never reach a log line, a Sentry event or a span: ``chancetap.observability.scrub``
+and where it is applied (the JSON log formatter, uvicorn's loggers, Sentry's before_send; the
+OpenTelemetry request hook is checked in test_tracing)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
-from chancetap.core.logging import JsonFormatter
-from chancetap.core.scrub import SCRUBBED, scrub, sentry_before_send
+from chancetap.observability.logging import JsonFormatter
+from chancetap.observability.scrub import SCRUBBED, scrub, sentry_before_send
 from tests.server import ServerProcess
 
 if TYPE_CHECKING:

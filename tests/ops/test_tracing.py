@@ -85,7 +85,7 @@ TRACED_SESSION = """
 import django, json, sys
 django.setup()
 from django.test import Client
-from chancetap.core import tracing
+from chancetap.observability import tracing
 from payments.tasks import expire_idempotency_records_task
 print("RESULT", json.dumps({
     "enabled": tracing.otel_enabled(),
@@ -165,7 +165,7 @@ import django, json
 django.setup()
 import sentry_sdk
 from django.test import Client, override_settings
-from chancetap.core import tracing
+from chancetap.observability import tracing
 with override_settings(ROOT_URLCONF="tests.ops.sentry_urls"):
     status = Client(raise_request_exception=False).get("/ops-test/boom").status_code
     # Through the WSGI handler, as a server calls it: Sentry then records the request's URL,

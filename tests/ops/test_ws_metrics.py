@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from accounts.tokens import token_issue
 from accounts.ws_auth import ws_subprotocols
 from chancetap.asgi import application
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 

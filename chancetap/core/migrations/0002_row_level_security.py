@@ -1,11 +1,11 @@
 """Database roles for row-level security and the policy on idempotency records (SPEC §2).
 
-PostgreSQL only; see ``chancetap/core/rls_migrations.py`` and docs/operations.md.
+PostgreSQL only; see ``chancetap/rls/sql.py`` and docs/operations.md.
 """
 
 from django.db import migrations
 
-from chancetap.core.rls_migrations import policies, roles
+from chancetap.rls.sql import policies, roles
 
 
 class Migration(migrations.Migration):

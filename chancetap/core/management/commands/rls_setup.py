@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from chancetap.core.rls import APP_DB_ROLE, BACKUP_DB_ROLE
-from chancetap.core.rls_migrations import GRANTS_SQL, ROLES_SQL
+from chancetap.rls import APP_DB_ROLE, BACKUP_DB_ROLE
+from chancetap.rls.sql import GRANTS_SQL, ROLES_SQL
 
 
 class Command(BaseCommand):

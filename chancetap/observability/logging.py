@@ -1,8 +1,9 @@
 """JSON-lines logging with the request id of the current request (SPEC §9).
 
-Every line is scrubbed (``chancetap.core.scrub``): a token, initData or Authorization header in a
-message, an extra or a traceback is written as ``[scrubbed]``. uvicorn's loggers write through the
-same handler (``LOGGING`` in settings), so its access log shows ``/ws/me/?token=[scrubbed]``.
+Every line is scrubbed (``chancetap.observability.scrub``): a token, initData or Authorization
+header in a message, an extra or a traceback is written as ``[scrubbed]``. uvicorn's loggers write
+through the same handler (``LOGGING`` in settings), so its access log shows
+``/ws/me/?token=[scrubbed]``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import logging
 from typing import Any
 
-from chancetap.core.scrub import scrub
+from chancetap.observability.scrub import scrub
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 

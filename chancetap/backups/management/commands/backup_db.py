@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chancetap.core.backups import (
+from chancetap.backups.services import (
     BackupError,
     BackupSettings,
     backup_create,

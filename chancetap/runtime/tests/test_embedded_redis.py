@@ -16,7 +16,7 @@ from tests.server import free_port
 def test_embedded_redis_runs_the_tap_scripts_and_refuses_public_binds() -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "chancetap.core.embedded_redis", "--port", str(port)],
+        [sys.executable, "-m", "chancetap.runtime.embedded_redis", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -39,7 +39,7 @@ def test_embedded_redis_runs_the_tap_scripts_and_refuses_public_binds() -> None:
         process.terminate()
         process.wait(10)
     refused = subprocess.run(
-        [sys.executable, "-m", "chancetap.core.embedded_redis", "--host", "0.0.0.0"],
+        [sys.executable, "-m", "chancetap.runtime.embedded_redis", "--host", "0.0.0.0"],
         capture_output=True,
         text=True,
         timeout=30,

@@ -1,6 +1,6 @@
 """A pytest plugin: tests on PostgreSQL run as the app's runtime role, under row-level security.
 
-    pytest -p chancetap.core.tests.rls_app_role payments accounts …
+    pytest -p chancetap.rls.tests.rls_app_role payments accounts …
 
 The test database belongs to ``postgres`` (a superuser, which row-level security never binds), so
 without this plugin the policies are not exercised. With it, every connection a database test
@@ -23,7 +23,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
-from chancetap.core import rls
+from chancetap import rls
 
 DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_server")
 

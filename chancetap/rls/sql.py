@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import migrations
 
-from chancetap.core.rls import APP_DB_ROLE, BACKUP_DB_ROLE, ROLE_CLAIM, USER_ID_CLAIM
+from chancetap.rls import APP_DB_ROLE, BACKUP_DB_ROLE, ROLE_CLAIM, USER_ID_CLAIM
 
 POLICY_NAME = "chancetap_owner_or_service"
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 MAX_RECONNECT_MS = 600_000
 

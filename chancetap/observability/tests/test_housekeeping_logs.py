@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from chancetap.core.logging import HousekeepingFilter
+from chancetap.observability.logging import HousekeepingFilter
 
 
 def _record(name: str, message: str, level: int = logging.INFO) -> logging.LogRecord:

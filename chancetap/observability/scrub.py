@@ -6,9 +6,9 @@ written out, the values of ``token``, ``access_token``, ``init_data``, ``initDat
 ``tgWebAppData``, ``hash`` and ``signature`` and of an ``Authorization`` header become
 ``[scrubbed]``.
 
-Applied by ``chancetap.core.logging.JsonFormatter`` (every JSON log line, uvicorn's access and
-error logs included — see ``LOGGING`` in settings), by Sentry's ``before_send`` and by the
-OpenTelemetry Django request hook (``chancetap.core.tracing``).
+Applied by ``chancetap.observability.logging.JsonFormatter`` (every JSON log line, uvicorn's
+access and error logs included — see ``LOGGING`` in settings), by Sentry's ``before_send`` and by
+the OpenTelemetry Django request hook (``chancetap.observability.tracing``).
 """
 
 from __future__ import annotations

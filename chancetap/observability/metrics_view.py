@@ -13,7 +13,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 _MISSING = object()
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -40,7 +40,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     # This process's pool as of now (the other processes write theirs every few seconds).
     metrics.db_pool_sample()
     # The last backup's outcome comes from the shared cache, so any web process can report it.
-    from chancetap.core.backups import backup_metrics_register
+    from chancetap.backups.services import backup_metrics_register
 
     backup_metrics_register(registry)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

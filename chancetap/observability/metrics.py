@@ -95,7 +95,7 @@ referral_attaches_total = Counter(
     ["via"],
 )
 
-# --- limits (chancetap.core.limits, chancetap.core.admin_site) ----------------------------------
+# --- limits (chancetap.security.limits, chancetap.security.admin_site) ------------------------
 limits_refused = Counter(
     "chancetap_limits_refused_total",
     "Requests, sockets and frames refused by a limit (ws_frame_size, json_depth, query_fields, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chancetap.core import metrics
+from chancetap.observability import metrics
 
 URL = "/api/v1/telemetry/ws-reconnect"
 pytestmark = pytest.mark.django_db

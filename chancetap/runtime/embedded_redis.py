@@ -5,7 +5,7 @@ worker (timers) to the web process (sockets). ``bin/run-all`` starts this server
 Python, nothing downloaded, data lost on exit) and points the web process and the worker at it, so
 a demo plays whole games on a machine without Redis. Production always sets ``REDIS_URL``.
 
-    python -m chancetap.core.embedded_redis --port 6390
+    python -m chancetap.runtime.embedded_redis --port 6390
 """
 
 from __future__ import annotations

@@ -43,8 +43,8 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from chancetap.core import metrics
-from chancetap.core.redis_client import redis_async_client
+from chancetap.observability import metrics
+from chancetap.runtime.redis_client import redis_async_client
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from django.contrib.admin.apps import AdminConfig
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from chancetap.core import metrics
-from chancetap.core.limits import client_ip
+from chancetap.observability import metrics
+from chancetap.security.limits import client_ip
 
 logger = logging.getLogger("chancetap.admin")
 
@@ -102,4 +102,4 @@ class ChanceTapAdminSite(admin.AdminSite):
 
 
 class ChanceTapAdminConfig(AdminConfig):
-    default_site = "chancetap.core.admin_site.ChanceTapAdminSite"
+    default_site = "chancetap.security.admin_site.ChanceTapAdminSite"

@@ -12,7 +12,7 @@ spans through :func:`_scrub_span` (``http.url``, ``http.target``, ``url.query`` 
 shape, with ``token=[scrubbed]``).
 
 :func:`observability_init` runs once per process from ``CoreConfig.ready`` (it also starts the
-database metrics, see ``chancetap.core.metrics.db_metrics_connect``).
+database metrics, see ``chancetap.observability.metrics.db_metrics_connect``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ EXCLUDED_URLS = "healthz,readyz,metrics,static/"
 
 
 def observability_init() -> None:
-    from chancetap.core.metrics import db_metrics_connect
+    from chancetap.observability.metrics import db_metrics_connect
 
     db_metrics_connect()
     sentry_init()
@@ -107,7 +107,7 @@ def _scrub_span(span: Any, request: Any = None) -> None:
     """Django request hook: rewrite string attributes that carry a credential (``http.url``,
     ``http.target``, ``url.query``...). It runs after the middleware has set every request
     attribute, so nothing overwrites it (a span processor's on_start would be)."""
-    from chancetap.core.scrub import scrub
+    from chancetap.observability.scrub import scrub
 
     if not span.is_recording():
         return
@@ -151,7 +151,7 @@ def sentry_init() -> bool:
         from sentry_sdk.integrations.logging import LoggingIntegration
         from sentry_sdk.integrations.redis import RedisIntegration
 
-        from chancetap.core.scrub import sentry_before_send
+        from chancetap.observability.scrub import sentry_before_send
 
         sentry_sdk.init(
             dsn=dsn,

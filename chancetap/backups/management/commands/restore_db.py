@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chancetap.core.backups import BackupError, Database, backup_restore
+from chancetap.backups.services import BackupError, Database, backup_restore
 
 
 class Command(BaseCommand):

@@ -34,8 +34,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from psycopg import sql
 
 from accounts.models import User
-from chancetap.core import backups
-from chancetap.core.backups import BackupInfo, BackupSettings, Database
+from chancetap.backups import services as backups
+from chancetap.backups.services import BackupInfo, BackupSettings, Database
 from chancetap.core.tasks import backup_db_task
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import Balance, LedgerEntry

@@ -28,9 +28,9 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.tokens import token_issue
 from accounts.ws_auth import JWTAuthMiddleware, ws_subprotocols
-from chancetap.core import rls
+from chancetap import rls
 from chancetap.core.models import IdempotencyRecord
-from chancetap.core.tests.rls_app_role import app_role, role_set
+from chancetap.rls.tests.rls_app_role import app_role, role_set
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry, Payment, TonTopup, TonTransfer, TonWallet
 from payments.services import star_payment_apply, star_refund_record

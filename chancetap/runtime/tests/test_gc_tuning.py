@@ -5,7 +5,7 @@ import gc
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from chancetap.core.gc_tuning import DEFAULT, gc_thresholds, gc_tune
+from chancetap.runtime.gc_tuning import DEFAULT, gc_thresholds, gc_tune
 
 
 def test_thresholds_are_parsed_and_bad_values_refused() -> None:

@@ -1,0 +1,2 @@
+"""Process runtime: Redis clients that fail fast, the embedded Redis of make run and
+garbage-collector tuning."""
