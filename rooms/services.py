@@ -151,9 +151,7 @@ def _schedule_advance(room: Room, at: datetime | None) -> None:
         return
 
     def schedule() -> None:
-        from rooms.tasks import advance_room
-
-        task_schedule_at(advance_room, (room.pk,), at)
+        task_schedule_at("rooms.advance", (room.pk,), at)  # rooms/tasks.py
 
     on_commit(schedule)
 

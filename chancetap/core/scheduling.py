@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from django.conf import settings
 from django.utils import timezone
 
@@ -25,8 +25,11 @@ def _broker_is_redis() -> bool:
     return bool(settings.REDIS_URL) and settings.CELERY_BROKER_URL == settings.REDIS_URL
 
 
-def task_schedule_at(task: Task, args: Sequence[Any], at: datetime) -> bool:
+def task_schedule_at(task: Task | str, args: Sequence[Any], at: datetime) -> bool:
     """Run ``task(*args)`` at ``at`` if that is within the ETA limit; False: the sweeper's job.
+
+    ``task`` may be the registered task's name, so that services schedule timers without
+    importing their app's ``tasks`` module (an interface above them).
 
     Also False when the broker cannot take the task (it is the job of the sweeper then too):
     callers run after their transaction committed, and a committed game must not turn into an
@@ -37,6 +40,8 @@ def task_schedule_at(task: Task, args: Sequence[Any], at: datetime) -> bool:
 
     from chancetap.runtime.redis_client import redis_down, redis_mark_down
 
+    if isinstance(task, str):
+        task = current_app.tasks[task]
     if (at - timezone.now()).total_seconds() > settings.TASK_ETA_MAX_SECONDS:
         logger.debug(
             "timer left to the sweeper",

@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import (
@@ -322,13 +323,27 @@ def multiprocess_dir() -> str:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
+# Collectors that read their state at scrape time (e.g. the last backup's outcome, from the shared
+# cache), added by the apps that own it (chancetap.backups.apps) so this module imports none.
+_scrape_collectors: list[Callable[[CollectorRegistry], None]] = []
+
+
+def scrape_collector_add(add: Callable[[CollectorRegistry], None]) -> None:
+    """``add(registry)`` registers an app's collector on a registry about to be scraped."""
+    if add not in _scrape_collectors:
+        _scrape_collectors.append(add)
+
+
 def metrics_registry() -> CollectorRegistry:
-    """The registry to expose: the summed-up files in multiprocess mode, else this process's."""
+    """The registry to expose: the summed-up files in multiprocess mode, else this process's;
+    with the scrape-time collectors on it."""
+    registry = REGISTRY
     if multiprocess_dir():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return registry
-    return REGISTRY
+    for add in _scrape_collectors:
+        add(registry)
+    return registry
 
 
 _server_lock = threading.Lock()

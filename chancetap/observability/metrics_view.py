@@ -39,10 +39,6 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     registry = metrics.metrics_registry()
     # This process's pool as of now (the other processes write theirs every few seconds).
     metrics.db_pool_sample()
-    # The last backup's outcome comes from the shared cache, so any web process can report it.
-    from chancetap.backups.services import backup_metrics_register
-
-    backup_metrics_register(registry)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 

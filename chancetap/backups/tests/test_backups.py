@@ -36,7 +36,7 @@ from psycopg import sql
 from accounts.models import User
 from chancetap.backups import services as backups
 from chancetap.backups.services import BackupInfo, BackupSettings, Database
-from chancetap.core.tasks import backup_db_task
+from chancetap.backups.tasks import backup_db_task
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import Balance, LedgerEntry
 

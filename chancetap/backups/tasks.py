@@ -1,4 +1,4 @@
-"""Celery tasks of the core app: thin shells over services (STYLE.md rule 7)."""
+"""Celery tasks of the backups app: thin shells over services (STYLE.md rule 7)."""
 
 from __future__ import annotations
 
