@@ -101,6 +101,11 @@ fmt: venv node ## Format Python (ruff) and TypeScript (Prettier)
 	$(VENV)/bin/ruff format .
 	cd $(WEB) && npm run format --silent
 
+.PHONY: messages
+messages: venv ## Russian catalogue of server-side messages (admin forms): extract into locale/, compile
+	$(RUN_ENV) $(PY) manage.py makemessages -l ru --no-obsolete --ignore=.venv --ignore='frontend/*' --ignore='var/*'
+	cd locale && $(RUN_ENV) ../$(PY) ../manage.py compilemessages -l ru  # needs gettext's msgfmt
+
 .PHONY: test-web
 test-web: node ## Vitest unit tests of the Mini App
 	cd $(WEB) && npm test --silent

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
 from accounts.services import user_set_blocked
+
+BLOCK_PERMISSION = "accounts.block_user"  # the "support" group has it (accounts 0003)
 
 
 @admin.register(User)
@@ -15,17 +20,9 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("tg_id", "username", "first_name", "last_name", "is_blocked", "created_at")
     list_filter = ("is_blocked", "is_staff", "language_code")
     search_fields = ("=tg_id", "username", "first_name", "last_name")
-    # Blocking goes through the list actions (accounts.services.user_set_blocked: leaderboards
-    # hidden, open sockets closed); the change form shows it only.
-    readonly_fields = (
-        "tg_id",
-        "referrer",
-        "is_blocked",
-        "blocked_reason",
-        "created_at",
-        "updated_at",
-        "last_login",
-    )
+    # Blocking, from the list actions or the change form, goes through
+    # accounts.services.user_set_blocked (boards hidden, open sockets closed, seat settled).
+    readonly_fields = ("tg_id", "referrer", "created_at", "updated_at", "last_login")
     raw_id_fields = ()
     fieldsets = (
         (None, {"fields": ("tg_id", "password")}),
@@ -35,7 +32,7 @@ class UserAdmin(BaseUserAdmin):
         ),
         ("Blocking", {"fields": ("is_blocked", "blocked_reason")}),
         ("Referral", {"fields": ("referrer",)}),
-        ("Staff", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Staff", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("created_at", "updated_at", "last_login")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("tg_id", "password1", "password2")}),)
@@ -44,7 +41,32 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
         if obj is None:
             return ("referrer", "created_at", "updated_at", "last_login")
+        if not request.user.has_perm(BLOCK_PERMISSION):
+            return (*self.readonly_fields, "is_blocked", "blocked_reason")
         return tuple(self.readonly_fields)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not request.user.has_perm(BLOCK_PERMISSION):
+            actions.pop("block_users", None)
+            actions.pop("unblock_users", None)
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        blocking = {"is_blocked", "blocked_reason"} & set(form.changed_data)
+        if not change or not blocking:
+            super().save_model(request, obj, form, change)
+            return
+        blocked, reason = obj.is_blocked, obj.blocked_reason
+        before = User.objects.get(pk=obj.pk)
+        obj.is_blocked, obj.blocked_reason = before.is_blocked, before.blocked_reason
+        super().save_model(request, obj, form, change)  # everything else the form changed
+        reason = reason or f"blocked by {request.user}"
+        # The admin saves inside its own transaction; the service is a durable use case of its own
+        # (boards hidden, sockets closed), so it runs once that transaction has committed.
+        transaction.on_commit(
+            lambda: user_set_blocked(user=obj, blocked=blocked, reason=reason), robust=False
+        )
 
     @admin.action(description="Block selected users")
     def block_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -58,6 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = "user"
         verbose_name_plural = "users"
+        permissions = [("block_user", "Can block and unblock players")]
         constraints = [
             models.CheckConstraint(condition=models.Q(tg_id__gt=0), name="user_tg_id_positive"),
             models.CheckConstraint(

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "chancetap.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The admin speaks the staff member's browser language (en, ru; locale/ holds our messages).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -464,6 +466,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- i18n / static --------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# URL fields in admin forms (photo URLs, the rate source) assume https when no scheme is typed.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 TIME_ZONE = "UTC"
 LEADERBOARD_TIME_ZONE = env.str("LEADERBOARD_TIME_ZONE", default="Europe/Berlin")

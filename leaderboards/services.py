@@ -200,6 +200,16 @@ def leaderboards_rebuild(*, fix: bool = True) -> RebuildReport:
         have = actual.get(key, Decimal(0))
         if want != have:
             differences.append(f"{key[0]} {key[1]}: stored {have}, donations say {want}")
+    # Blocked players stay off every board, whatever path rebuilt it (issue #14).
+    blocked = set(User.objects.filter(is_blocked=True).values_list("tg_id", flat=True))
+    shown = [
+        *DonorTotal.objects.filter(user_id__in=blocked, hidden=False).values_list("user_id"),
+        *DonorWeekTotal.objects.filter(user_id__in=blocked, hidden=False).values_list("user_id"),
+        *ReferrerTotal.objects.filter(referrer_id__in=blocked, hidden=False).values_list(
+            "referrer_id"
+        ),
+    ]
+    differences += [f"blocked player {row[0]} is visible" for row in sorted(set(shown))]
     if fix and differences:
         counts: dict[int, int] = dict(
             User.objects.exclude(referrer_id=None)
@@ -214,11 +224,18 @@ def leaderboards_rebuild(*, fix: bool = True) -> RebuildReport:
         now = timezone.now()
         for (kind, ident), (tons, reached) in expected.items():
             reached = reached or now
+            hidden = ident[0] in blocked
             if kind == "donor":
-                DonorTotal.objects.create(user_id=ident[0], tons=tons, achieved_at=reached)
+                DonorTotal.objects.create(
+                    user_id=ident[0], tons=tons, achieved_at=reached, hidden=hidden
+                )
             elif kind == "donor_week":
                 DonorWeekTotal.objects.create(
-                    user_id=ident[0], week_key=str(ident[1]), tons=tons, achieved_at=reached
+                    user_id=ident[0],
+                    week_key=str(ident[1]),
+                    tons=tons,
+                    achieved_at=reached,
+                    hidden=hidden,
                 )
             elif kind == "referrer":
                 ReferrerTotal.objects.create(
@@ -226,6 +243,7 @@ def leaderboards_rebuild(*, fix: bool = True) -> RebuildReport:
                     tons=tons,
                     achieved_at=reached,
                     referrals_count=counts.pop(int(ident[0]), 0),
+                    hidden=hidden,
                 )
             else:
                 ReferrerWeekTotal.objects.create(
@@ -233,7 +251,11 @@ def leaderboards_rebuild(*, fix: bool = True) -> RebuildReport:
                 )
         for referrer_id, n in counts.items():
             ReferrerTotal.objects.create(
-                referrer_id=referrer_id, tons=Decimal(0), achieved_at=now, referrals_count=n
+                referrer_id=referrer_id,
+                tons=Decimal(0),
+                achieved_at=now,
+                referrals_count=n,
+                hidden=referrer_id in blocked,
             )
         leaderboards_touch()
     return RebuildReport(differences=differences)

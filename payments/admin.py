@@ -30,13 +30,7 @@ from payments.models import (
 )
 from payments.services import support_refund_issue
 
-SUPPORT_GROUP = "support"
-
-
-def is_support(user: Any) -> bool:
-    return bool(
-        user.is_active and (user.is_superuser or user.groups.filter(name=SUPPORT_GROUP).exists())
-    )
+REFUND_PERMISSION = "payments.refund_starcharge"  # the "support" group has it (accounts 0003)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -104,10 +98,16 @@ class StarChargeAdmin(ReadOnlyAdmin):
     search_fields = ("=user__tg_id", "telegram_payment_charge_id")
     actions = ["refund"]
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not request.user.has_perm(REFUND_PERMISSION):
+            actions.pop("refund", None)
+        return actions
+
     @admin.action(description="Refund selected charges to the player (support)")
     def refund(self, request: HttpRequest, queryset: QuerySet[StarCharge]) -> HttpResponse | None:
-        if not is_support(request.user):
-            self.message_user(request, "Only the support group may refund.", messages.ERROR)
+        if not request.user.has_perm(REFUND_PERMISSION):
+            self.message_user(request, "You may not refund payments.", messages.ERROR)
             return None
         form = RefundForm(request.POST if "apply" in request.POST else None)
         if "apply" not in request.POST or not form.is_valid():

@@ -6,9 +6,11 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Balance(models.Model):
@@ -76,6 +78,7 @@ class LedgerEntry(models.Model):
 
     class Meta:
         db_table = "ledger_entries"
+        verbose_name_plural = "ledger entries"
         indexes = [
             models.Index(fields=["user", "created_at"]),
             models.Index(fields=["kind", "created_at"]),
@@ -128,6 +131,17 @@ class PaymentSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Payment limits {self.min_stars}–{self.max_stars} ⭐"
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.min_stars < 1:
+            errors["min_stars"] = _("The smallest payment must be at least 1 Star.")
+        if self.max_stars < self.min_stars:
+            errors["max_stars"] = _("The largest payment cannot be below the smallest.")
+        if self.invoices_per_minute < 1:
+            errors["invoices_per_minute"] = _("Allow at least one invoice per minute.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Payment(models.Model):
@@ -202,6 +216,7 @@ class StarCharge(models.Model):
 
     class Meta:
         db_table = "star_charges"
+        permissions = [("refund_starcharge", "Can refund Stars charges to players")]
 
     def __str__(self) -> str:
         return f"charge {self.telegram_payment_charge_id[:16]}… {self.stars} ⭐"
@@ -328,6 +343,24 @@ class RateSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Rate from {self.source}"
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.source == self.Source.HTTP:
+            if not self.http_url:
+                errors["http_url"] = _("An HTTP rate source needs its URL.")
+            if not self.http_json_path:
+                errors["http_json_path"] = _(
+                    "Say where the price is in the JSON, e.g. data.0.price."
+                )
+        if self.manual_rate is not None and self.manual_rate <= 0:
+            errors["manual_rate"] = _("The rate must be above zero.")
+        if not 300 <= self.cache_ttl_seconds <= 3600:
+            errors["cache_ttl_seconds"] = _("Keep a rate between 300 and 3600 seconds.")
+        if self.decimals not in (0, 2):
+            errors["decimals"] = _("Round tons to 0 or 2 decimal places.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class RateSnapshot(models.Model):

@@ -34,7 +34,14 @@ class SeatInline(admin.TabularInline):
 class RoomAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "fee", "phase", "seated", "winner", "prize", "created_at")
     list_filter = ("kind", "phase")
-    search_fields = ("=id", "key", "=organizer__tg_id")
+    # A player finds every room he sat in (by Telegram id or username), not only those he organised.
+    search_fields = (
+        "=id",
+        "key",
+        "=organizer__tg_id",
+        "=seats__user__tg_id",
+        "seats__user__username",
+    )
     inlines = [SeatInline]
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class RoomTier(models.Model):
@@ -22,6 +24,12 @@ class RoomTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stars} ⭐ room"
+
+    def clean(self) -> None:
+        if not 10 <= self.stars <= 100_000 or self.stars % 10:
+            raise ValidationError(
+                {"stars": _("Use a round price: a multiple of 10 Stars from 10 to 100 000.")}
+            )
 
 
 class RoomSettings(models.Model):
@@ -44,6 +52,17 @@ class RoomSettings(models.Model):
 
     def __str__(self) -> str:
         return f"house share {self.house_share_bp / 100:.2f} %"
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.house_share_bp > 5000:
+            errors["house_share_bp"] = _("The house may keep at most half of the pool (5000).")
+        if self.hero_min_fee < 1:
+            errors["hero_min_fee"] = _("A hero room costs at least 1 Star.")
+        if self.hero_max_fee < self.hero_min_fee:
+            errors["hero_max_fee"] = _("The highest hero fee cannot be below the lowest.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Room(models.Model):
@@ -173,6 +192,17 @@ class BonusSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_taps} taps in {self.duration_hours} h → {self.reward_stars} ⭐"
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.target_taps < 1:
+            errors["target_taps"] = _("A bonus run needs at least one tap.")
+        if not 1 <= self.duration_hours <= 168:
+            errors["duration_hours"] = _("A bonus run lasts from 1 to 168 hours.")
+        if self.reward_stars < 1:
+            errors["reward_stars"] = _("The reward must be at least 1 Star.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class BonusRun(models.Model):

@@ -41,7 +41,9 @@ def test_topup_invoice_is_created_with_one_xtr_price(auth_client, fake_bot_api) 
 
 @pytest.mark.django_db
 def test_donation_by_preset(auth_client, fake_bot_api) -> None:
-    preset = DonationPreset.objects.create(place=1, title_en="1st", title_ru="1-е", stars=500)
+    preset = DonationPreset.objects.update_or_create(
+        place=1, defaults={"title_en": "1st", "title_ru": "1-е", "stars": 500}
+    )[0]
     client, _ = auth_client()
     response = create(client, {"purpose": "donation", "preset_id": preset.pk})
     assert response.status_code == 201

@@ -94,8 +94,9 @@ def test_donation_from_the_modal_moves_the_player_up_the_leaderboard(
     bot_server, fake_bot_api, browser, make_user, lang: str, theme: str
 ) -> None:
     for place, stars in ((1, 300), (2, 200), (3, 100)):
-        DonationPreset.objects.create(
-            place=place, title_en=f"Place {place}", title_ru=f"{place} место", stars=stars
+        DonationPreset.objects.update_or_create(
+            place=place,
+            defaults={"title_en": f"Place {place}", "title_ru": f"{place} место", "stars": stars},
         )
     dana = make_user(first_name="Dana")
     page = login(browser, bot_server, dana, lang, theme)
