@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts.models import User
+from accounts.models import StaffAction, User
 from accounts.services import user_set_blocked
 
 BLOCK_PERMISSION = "accounts.block_user"  # the "support" group has it (accounts 0003)
@@ -79,3 +79,31 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset:
             user_set_blocked(user=user, blocked=False)
         self.message_user(request, f"Unblocked {queryset.count()} user(s).", messages.SUCCESS)
+
+
+@admin.register(StaffAction)
+class StaffActionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The audit log: every support tool used, refused attempts included (read-only)."""
+
+    list_display = (
+        "created_at",
+        "staff",
+        "kind",
+        "player",
+        "subject",
+        "stars",
+        "outcome",
+        "reason",
+    )
+    list_filter = ("kind", "outcome")
+    search_fields = ("=staff__tg_id", "=player__tg_id", "subject", "reason")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -74,3 +74,49 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         name = " ".join(part for part in (self.first_name, self.last_name) if part)
         return name or self.username or str(self.tg_id)
+
+
+class StaffAction(models.Model):
+    """The audit log of the back office: every support tool a staff member used — who, when, on
+    whom or what, how much, why, and what came of it (refused attempts included). Append-only in
+    practice: the admin shows it read-only."""
+
+    class Kind(models.TextChoices):
+        BALANCE_ADJUSTMENT = "balance_adjustment", "Balance adjustment"
+        ROOM_CANCEL = "room_cancel", "Room cancelled"
+        TON_TRANSFER_CREDIT = "ton_transfer_credit", "TON transfer credited"
+        TON_TRANSFER_REFUND = "ton_transfer_refund", "TON transfer marked for an on-chain refund"
+        BLOCK = "block", "Player blocked"
+        UNBLOCK = "unblock", "Player unblocked"
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused"
+
+    staff = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="staff_actions", null=True, blank=True
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    player = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    subject = models.CharField(
+        max_length=100, blank=True, default="", help_text="What it acted on: room 12, transfer …"
+    )
+    stars = models.BigIntegerField(null=True, blank=True, help_text="Stars moved, signed.")
+    reason = models.CharField(max_length=500)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    detail = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "staff_actions"
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("adjust_balance", "Can adjust a player's balance"),
+            ("cancel_room", "Can cancel a room and refund its seats"),
+            ("resolve_ton_transfer", "Can settle a held TON transfer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.staff_id}: {self.outcome}"

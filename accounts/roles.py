@@ -12,7 +12,15 @@ from django.contrib.auth.management import create_permissions
 
 GROUPS = {
     "support": {
-        "accounts": ["view_user", "change_user", "block_user"],
+        "accounts": [
+            "view_user",
+            "change_user",
+            "block_user",
+            "view_staffaction",
+            "adjust_balance",
+            "cancel_room",
+            "resolve_ton_transfer",
+        ],
         "payments": [
             "view_balance",
             "view_ledgerentry",

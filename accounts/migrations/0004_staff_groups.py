@@ -13,7 +13,7 @@ def create(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_permissions"),
+        ("accounts", "0003_staff_actions"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("payments", "0007_default_donation_presets"),
