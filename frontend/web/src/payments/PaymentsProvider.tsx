@@ -13,7 +13,8 @@ import {
 } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type Me, newIdempotencyKey, type Payment } from "../api";
-import { ME_KEY, useBalanceUpdate } from "../hooks/useMe";
+import { useBalanceUpdate } from "../hooks/useMe";
+import { keys } from "../queryKeys";
 import { onMeEvent } from "../lib/events";
 import {
   afterInvoice,
@@ -313,7 +314,7 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
           </button>
           {/* Read once when the sheet opens: a standing subscription to the profile here would
               keep it from refreshing when a screen mounts (the profile's bonus count went stale). */}
-          {devPaymentOffered(queryClient.getQueryData<Me>(ME_KEY)) && (
+          {devPaymentOffered(queryClient.getQueryData<Me>(keys.me())) && (
             <>
               <button
                 className="button button--wide button--ghost"

@@ -12,12 +12,13 @@ import { formatDuration, msUntil } from "../lib/time";
 import { useNow } from "../lib/useNow";
 import { hapticNotify, hapticTap } from "../telegram";
 import { errorText } from "../lib/errors";
+import { keys } from "../queryKeys";
 
 export function Bonus() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const bonus = useQuery({ queryKey: ["bonus"], queryFn: api.bonus });
+  const bonus = useQuery({ queryKey: keys.bonus(), queryFn: api.bonus });
   const run = bonus.data?.run ?? null;
   const [taps, setTaps] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -76,8 +77,8 @@ export function Bonus() {
     setError(null);
     try {
       await action();
-      await queryClient.invalidateQueries({ queryKey: ["bonus"] });
-      await queryClient.invalidateQueries({ queryKey: ["me"] });
+      await queryClient.invalidateQueries({ queryKey: keys.bonus() });
+      await queryClient.invalidateQueries({ queryKey: keys.me() });
     } catch (err) {
       setError(errorText(err, t));
     } finally {

@@ -5,6 +5,7 @@ import { useNavigate } from "react-router";
 import { api, ApiError, newIdempotencyKey } from "../api";
 import { usePayments } from "../payments/PaymentsProvider";
 import { errorText } from "../lib/errors";
+import { keys } from "../queryKeys";
 
 export function Create() {
   const { t } = useTranslation();
@@ -57,7 +58,7 @@ export function Create() {
     setBusy(true);
     try {
       const room = await api.heroJoin(normalized, newIdempotencyKey());
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
+      void queryClient.invalidateQueries({ queryKey: keys.me() });
       navigate(`/room/${room.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.code === "insufficient_balance") {

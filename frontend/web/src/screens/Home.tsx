@@ -9,6 +9,7 @@ import { useMe } from "../hooks/useMe";
 import { usePayments } from "../payments/PaymentsProvider";
 import { hapticTap } from "../telegram";
 import { errorText } from "../lib/errors";
+import { keys } from "../queryKeys";
 
 /** Join a tier: the fee is debited and we go to the room; a short balance asks for a top-up. */
 export function useJoinTier() {
@@ -28,7 +29,7 @@ export function useJoinTier() {
     hapticTap();
     try {
       const room = await api.joinTier(tier.id, newIdempotencyKey());
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
+      void queryClient.invalidateQueries({ queryKey: keys.me() });
       navigate(`/room/${room.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.code === "insufficient_balance") {
@@ -51,8 +52,8 @@ export function useJoinTier() {
 export function Home() {
   const { t } = useTranslation();
   const me = useMe();
-  const tiers = useQuery({ queryKey: ["tiers"], queryFn: api.tiers, refetchInterval: 3_000 });
-  const current = useQuery({ queryKey: ["current-room"], queryFn: api.currentRoom });
+  const tiers = useQuery({ queryKey: keys.tiers(), queryFn: api.tiers, refetchInterval: 3_000 });
+  const current = useQuery({ queryKey: keys.currentRoom(), queryFn: api.currentRoom });
   const { join, joining, error } = useJoinTier();
 
   if (me.isPending) return <Loading />;

@@ -10,6 +10,7 @@ import { useMe } from "../hooks/useMe";
 import { setLanguage, type Language } from "../i18n";
 import { usePayments } from "../payments/PaymentsProvider";
 import { openTelegramLink } from "../telegram";
+import { keys } from "../queryKeys";
 
 const TonLink = lazy(() => import("../ton/TonLink"));
 
@@ -21,7 +22,7 @@ export function Profile() {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const queryClient = useQueryClient();
-  const referrals = useQuery({ queryKey: ["referrals"], queryFn: api.referrals });
+  const referrals = useQuery({ queryKey: keys.referrals(), queryFn: api.referrals });
   const { askTopUp } = usePayments();
   const [linking, setLinking] = useState(false);
   const [copied, setCopied] = useState(false);
@@ -67,7 +68,7 @@ export function Profile() {
               className="button button--small button--ghost"
               onClick={async () => {
                 await api.tonUnlink().catch(() => undefined);
-                await queryClient.invalidateQueries({ queryKey: ["me"] });
+                await queryClient.invalidateQueries({ queryKey: keys.me() });
               }}
             >
               {t("profile.unlink")}

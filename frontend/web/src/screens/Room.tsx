@@ -14,6 +14,7 @@ import { useNow } from "../lib/useNow";
 import { hapticNotify, hapticTap, openTelegramLink } from "../telegram";
 import { useJoinTier } from "./Home";
 import { errorText } from "../lib/errors";
+import { keys } from "../queryKeys";
 
 export function RoomScreen() {
   const { roomId } = useParams();
@@ -43,9 +44,9 @@ function RoomView({ id }: { id: number }) {
 
   useEffect(() => {
     if (finished || closed) {
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
-      void queryClient.invalidateQueries({ queryKey: ["current-room"] });
-      void queryClient.invalidateQueries({ queryKey: ["tiers"] });
+      void queryClient.invalidateQueries({ queryKey: keys.me() });
+      void queryClient.invalidateQueries({ queryKey: keys.currentRoom() });
+      void queryClient.invalidateQueries({ queryKey: keys.tiers() });
     }
   }, [finished, closed, queryClient]);
 

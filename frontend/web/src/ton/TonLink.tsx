@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { api } from "../api";
 import { TonProvider } from "./provider";
 import { errorText } from "../lib/errors";
+import { keys } from "../queryKeys";
 
 /** "Link wallet": a one-time ton_proof payload from the server, the wallet signs it, the server
  * verifies the proof and saves the address. */
@@ -59,7 +60,7 @@ function Linker({ onDone }: { onDone: () => void }) {
       })
       .then(
         async () => {
-          await queryClient.invalidateQueries({ queryKey: ["me"] });
+          await queryClient.invalidateQueries({ queryKey: keys.me() });
           onDone();
         },
         (err: unknown) => setMessage(errorText(err, t)),
