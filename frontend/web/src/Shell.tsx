@@ -70,18 +70,19 @@ function useBackButton() {
 function useRestoreRoom() {
   const navigate = useNavigate();
   const location = useLocation();
+  const queryClient = useQueryClient();
   const checked = useRef(false);
   useEffect(() => {
     if (checked.current) return;
     checked.current = true;
     if (location.pathname.startsWith("/room/")) return;
-    api.currentRoom().then(
+    queryClient.fetchQuery({ queryKey: keys.currentRoom(), queryFn: api.currentRoom }).then(
       ({ room }) => {
         if (room) navigate(`/room/${room.id}`);
       },
       () => undefined,
     );
-  }, [location.pathname, navigate]);
+  }, [location.pathname, navigate, queryClient]);
 }
 
 function BottomNav() {

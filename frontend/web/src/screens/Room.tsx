@@ -12,7 +12,7 @@ import { setPaidGame } from "../lib/guard";
 import { formatDuration, msUntil } from "../lib/time";
 import { useNow } from "../lib/useNow";
 import { hapticNotify, hapticTap, openTelegramLink } from "../telegram";
-import { useJoinTier } from "./Home";
+import { useJoinTier } from "../hooks/useRoomMutations";
 import { errorText } from "../lib/errors";
 import { keys } from "../queryKeys";
 
@@ -409,7 +409,7 @@ function Results({ room, finished, me }: { room: Room; finished: Finished; me: M
             className="button"
             data-testid="play-again"
             disabled={joining !== null}
-            onClick={() => void join({ id: room.tier_id as number })}
+            onClick={() => join({ id: room.tier_id as number })}
           >
             {t("results.playAgain")}
           </button>
