@@ -4,13 +4,12 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { api, getToken, refreshToken } from "../api";
 import { Loading } from "../components/Loading";
+import { TimeLeft } from "../components/TimeLeft";
 import { useBonusMutations } from "../hooks/useBonusMutations";
 import { onMeEvent } from "../lib/events";
 import { reportReconnect } from "../lib/reconnectTelemetry";
 import { LiveSocket, wsUrl } from "../lib/socket";
 import { TapBatcher } from "../lib/taps";
-import { formatDuration, msUntil } from "../lib/time";
-import { useNow } from "../lib/useNow";
 import { hapticNotify, hapticTap } from "../telegram";
 import { errorText } from "../lib/errors";
 import { keys } from "../queryKeys";
@@ -23,7 +22,6 @@ export function Bonus() {
   const run = bonus.data?.run ?? null;
   const [taps, setTaps] = useState<number | null>(null);
   const batcher = useRef<TapBatcher | null>(null);
-  const now = useNow(1000);
   const active = run?.status === "active";
 
   useEffect(() => {
@@ -97,7 +95,7 @@ export function Bonus() {
             </span>
           </div>
           <p className="room__timer" data-testid="bonus-timer">
-            ⏱ {formatDuration(msUntil(run.expires_at, now))}
+            <TimeLeft until={run.expires_at} everyMs={1000} />
           </p>
           <button
             className="tap-button"

@@ -1,8 +1,7 @@
 import type { TFunction } from "i18next";
 import type { Room } from "../../api";
 import type { Flying, useRoomSocket } from "../../hooks/useRoomSocket";
-import { formatDuration, msUntil } from "../../lib/time";
-import { useNow } from "../../lib/useNow";
+import { TimeLeft as GenericTimeLeft } from "../../components/TimeLeft";
 
 export type RoomSocket = ReturnType<typeof useRoomSocket>;
 
@@ -15,11 +14,9 @@ export function roomTitle(room: Room, t: TFunction): string {
     : t("room.standardTitle", { fee: room.fee });
 }
 
-/** "⏱ 1:05" until ``until``; the only part of a screen that re-renders on the clock. */
-export function TimeLeft({ until, minus }: { until: string | null; minus?: string | null }) {
-  const now = useNow(CLOCK_MS);
-  const left = msUntil(until, now) - (minus ? msUntil(minus, now) : 0);
-  return <>⏱ {formatDuration(left)}</>;
+/** "⏱ 1:05" on the room's clock. */
+export function TimeLeft(props: { until: string | null; minus?: string | null }) {
+  return <GenericTimeLeft {...props} everyMs={CLOCK_MS} />;
 }
 
 export function FlyingEmojis({ flying }: { flying: Flying[] }) {
