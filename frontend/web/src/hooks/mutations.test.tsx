@@ -4,8 +4,13 @@ import type { Room } from "../api";
 import { keys } from "../queryKeys";
 import { fakeFetch, json, offline, renderHook, testQueryClient } from "../testing";
 import { IntentKeys } from "./intentKeys";
+import { useBonusMutations } from "./useBonusMutations";
 import { useInvoiceMutation } from "./usePaymentMutations";
-import { useHeroCreateMutation, useJoinTierMutation } from "./useRoomMutations";
+import {
+  useHeroCreateMutation,
+  useJoinTierMutation,
+  useLeaveRoomMutation,
+} from "./useRoomMutations";
 
 const room = (id: number) => ({ id, kind: "standard", phase: "gathering" }) as Room;
 
@@ -110,5 +115,36 @@ describe("a Stars invoice", () => {
     expect(sent[1]).toBe(sent[0]);
     expect(sent[2]).not.toBe(sent[0]);
     expect(server.calls[2]?.body).toEqual({ purpose: "topup", stars: 50 });
+  });
+});
+
+describe("leaving and the bonus run", () => {
+  it("leaving refreshes everything (the refund, the tier's occupancy), and sends no key", async () => {
+    const server = fakeFetch([json(200, room(7))]);
+    vi.stubGlobal("fetch", server.fetch);
+    const client = testQueryClient();
+    client.setQueryData(keys.me(), { balance: 80 });
+    client.setQueryData(keys.tiers(), []);
+    const { result } = renderHook(() => useLeaveRoomMutation(), client);
+    await act(() => result.current.mutateAsync(7));
+    expect(server.calls[0]?.path).toBe("/api/v1/rooms/7/leave");
+    expect(server.calls[0]?.headers.has("Idempotency-Key")).toBe(false);
+    expect(client.getQueryState(keys.me())?.isInvalidated).toBe(true);
+    expect(client.getQueryState(keys.tiers())?.isInvalidated).toBe(true);
+  });
+
+  it("a refused bonus cancel still reads the run and the profile again", async () => {
+    const server = fakeFetch([json(409, { code: "bonus_not_active", message: "No run." })]);
+    vi.stubGlobal("fetch", server.fetch);
+    const client = testQueryClient();
+    client.setQueryData(keys.bonus(), { run: null });
+    client.setQueryData(keys.me(), { balance: 80 });
+    client.setQueryData(keys.tiers(), []);
+    const { result } = renderHook(() => useBonusMutations(), client);
+    await act(() => result.current.cancel.mutateAsync().catch(() => undefined));
+    expect(result.current.cancel.error).toMatchObject({ code: "bonus_not_active" });
+    expect(client.getQueryState(keys.bonus())?.isInvalidated).toBe(true);
+    expect(client.getQueryState(keys.me())?.isInvalidated).toBe(true);
+    expect(client.getQueryState(keys.tiers())?.isInvalidated).toBe(false);
   });
 });
