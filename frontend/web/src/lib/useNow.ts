@@ -15,7 +15,8 @@ export function useNow(intervalMs = 250): number {
 /** Whether the server clock has reached ``iso`` (no time: reached). Re-renders once, when it
  * is reached, instead of ticking. */
 export function useReached(iso: string | null | undefined): boolean {
-  const target = iso ? new Date(iso).getTime() : null;
+  const time = iso ? new Date(iso).getTime() : NaN;
+  const target = Number.isFinite(time) ? time : null; // no time, or not a time: reached
   const [wakes, wake] = useReducer((n: number) => n + 1, 0);
   const reached = target === null || serverNow() >= target;
   useEffect(() => {

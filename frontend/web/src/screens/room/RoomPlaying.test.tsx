@@ -130,6 +130,8 @@ describe("useReached", () => {
     expect(draws).toBe(2);
     view.rerender(<Probe iso={null} />);
     expect(view.container.textContent).toBe("started");
+    view.rerender(<Probe iso="not a time" />);
+    expect(view.container.textContent).toBe("started");
     view.unmount();
   });
 });
