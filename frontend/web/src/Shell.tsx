@@ -15,6 +15,7 @@ import { Leaderboards } from "./screens/Leaderboards";
 import { Profile } from "./screens/Profile";
 import { RoomScreen } from "./screens/Room";
 import { onEvent, setBackButton } from "./telegram";
+import { keys } from "./queryKeys";
 
 const TABS = ["/", "/leaderboard", "/profile", "/create"];
 
@@ -27,7 +28,7 @@ function useMeSocket() {
       protocols: () => ["chancetap.v1", `bearer.${getToken() ?? ""}`],
       onFrame: (frame) => {
         if (frame.type === "hello") {
-          void queryClient.invalidateQueries({ queryKey: ["me"] });
+          void queryClient.invalidateQueries({ queryKey: keys.me() });
           return;
         }
         if (typeof frame.type === "string") emitMeEvent(frame as { type: string });
@@ -69,18 +70,19 @@ function useBackButton() {
 function useRestoreRoom() {
   const navigate = useNavigate();
   const location = useLocation();
+  const queryClient = useQueryClient();
   const checked = useRef(false);
   useEffect(() => {
     if (checked.current) return;
     checked.current = true;
     if (location.pathname.startsWith("/room/")) return;
-    api.currentRoom().then(
+    queryClient.fetchQuery({ queryKey: keys.currentRoom(), queryFn: api.currentRoom }).then(
       ({ room }) => {
         if (room) navigate(`/room/${room.id}`);
       },
       () => undefined,
     );
-  }, [location.pathname, navigate]);
+  }, [location.pathname, navigate, queryClient]);
 }
 
 function BottomNav() {

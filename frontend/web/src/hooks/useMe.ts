@@ -1,10 +1,9 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Me } from "../api";
-
-export const ME_KEY = ["me"] as const;
+import { keys } from "../queryKeys";
 
 export function useMe() {
-  return useQuery({ queryKey: ME_KEY, queryFn: api.me });
+  return useQuery({ queryKey: keys.me(), queryFn: api.me });
 }
 
 /** Put a balance the server just told us about on screen at once, then refresh the profile. */
@@ -12,8 +11,8 @@ export function useBalanceUpdate() {
   const client = useQueryClient();
   return (balance: number | null | undefined) => {
     if (typeof balance === "number") {
-      client.setQueryData<Me>(ME_KEY, (old) => (old ? { ...old, balance } : old));
+      client.setQueryData<Me>(keys.me(), (old) => (old ? { ...old, balance } : old));
     }
-    void client.invalidateQueries({ queryKey: ME_KEY });
+    void client.invalidateQueries({ queryKey: keys.me() });
   };
 }

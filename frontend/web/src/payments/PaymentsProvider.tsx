@@ -12,8 +12,15 @@ import {
   type ReactNode,
 } from "react";
 import { useTranslation } from "react-i18next";
-import { api, type Me, newIdempotencyKey, type Payment } from "../api";
-import { ME_KEY, useBalanceUpdate } from "../hooks/useMe";
+import { api, type Me, type Payment } from "../api";
+import { useBalanceUpdate } from "../hooks/useMe";
+import {
+  useCancelPaymentMutation,
+  useDevTopupMutation,
+  useInvoiceMutation,
+  type InvoiceRequest,
+} from "../hooks/usePaymentMutations";
+import { keys } from "../queryKeys";
 import { onMeEvent } from "../lib/events";
 import {
   afterInvoice,
@@ -31,14 +38,8 @@ const TonTopUp = lazy(() => import("../ton/TonTopUp"));
 
 export type PayOutcome = "credited" | "card" | "failed";
 
-interface StarsRequest {
-  purpose: "topup" | "donation";
-  stars?: number;
-  preset_id?: number;
-}
-
 interface PaymentsApi {
-  payStars: (request: StarsRequest) => Promise<PayOutcome>;
+  payStars: (request: InvoiceRequest) => Promise<PayOutcome>;
   /** Top up (``shortfall`` set when the balance is short): Stars or TON, then ``onCredited``. */
   askTopUp: (shortfall: number | null, onCredited?: () => void) => void;
   waiting: boolean;
@@ -88,8 +89,16 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const updateBalance = useBalanceUpdate();
   const [card, setCard] = useState<ResumablePayment | null>(() => loadResume());
-  const [waiting, setWaiting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const invoice = useInvoiceMutation();
+  const devTopup = useDevTopupMutation();
+  const cancelPayment = useCancelPaymentMutation();
+  const [waitingCredit, setWaitingCredit] = useState(false);
+  const waiting = waitingCredit || devTopup.isPending;
+  const failure = invoice.error ?? devTopup.error;
+  const resetInvoice = invoice.reset;
+  const resetDevTopup = devTopup.reset;
+  const createInvoice = invoice.mutateAsync;
+  const payDevTopup = devTopup.mutateAsync;
   const [topUp, setTopUp] = useState<{
     shortfall: number | null;
     onCredited?: () => void;
@@ -136,7 +145,7 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
         return "card";
       }
       keepCard(null);
-      setWaiting(true);
+      setWaitingCredit(true);
       try {
         const paid = await waitForCredit(resumable.id);
         if (!paid) {
@@ -147,19 +156,19 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
         await queryClient.invalidateQueries();
         return "credited";
       } finally {
-        setWaiting(false);
+        setWaitingCredit(false);
       }
     },
     [keepCard, queryClient],
   );
 
   const payStars = useCallback(
-    async (request: StarsRequest): Promise<PayOutcome> => {
+    async (request: InvoiceRequest): Promise<PayOutcome> => {
       if (busy.current) return "failed";
       busy.current = true;
-      setError(null);
+      resetDevTopup();
       try {
-        const payment = await api.invoice(request, newIdempotencyKey());
+        const payment = await createInvoice(request);
         return await settle({
           id: payment.id,
           purpose: payment.purpose,
@@ -167,15 +176,14 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
           link: payment.invoice_link,
           kind: "stars",
         });
-      } catch (err) {
-        setError(errorText(err, t));
-        hapticNotify("error");
+      } catch {
+        hapticNotify("error"); // the toast shows the invoice's error
         return "failed";
       } finally {
         busy.current = false;
       }
     },
-    [settle, t],
+    [settle, createInvoice, resetDevTopup],
   );
 
   /** Debug builds only: the server pays the top-up through its own bot webhook (no Telegram). */
@@ -183,24 +191,20 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
     async (stars: number): Promise<PayOutcome> => {
       if (busy.current) return "failed";
       busy.current = true;
-      setError(null);
-      setWaiting(true);
+      resetInvoice();
       try {
-        const payment = await api.devTopup(stars, newIdempotencyKey());
+        const payment = await payDevTopup(stars); // a paid one refreshes everything
         if (payment.status !== "paid") return "failed";
         hapticNotify("success");
-        await queryClient.invalidateQueries();
         return "credited";
-      } catch (err) {
-        setError(errorText(err, t));
-        hapticNotify("error");
+      } catch {
+        hapticNotify("error"); // the toast shows the top-up's error
         return "failed";
       } finally {
-        setWaiting(false);
         busy.current = false;
       }
     },
-    [queryClient, t],
+    [payDevTopup, resetInvoice],
   );
 
   const askTopUp = useCallback((shortfall: number | null, onCredited?: () => void) => {
@@ -226,11 +230,11 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
     }
   };
 
-  const cancelCard = async () => {
+  const cancelCard = () => {
     if (!card) return;
     const current = card;
     keepCard(null);
-    if (current.kind === "stars") await api.cancelPayment(current.id).catch(() => undefined);
+    if (current.kind === "stars") cancelPayment.mutate(current.id); // a failure leaves it to expire
   };
 
   const value = useMemo(() => ({ payStars, askTopUp, waiting }), [payStars, askTopUp, waiting]);
@@ -266,9 +270,16 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
           <div className="spinner spinner--small" /> {t("pay.waiting")}
         </div>
       )}
-      {error && (
-        <div className="toast toast--error" role="alert" onClick={() => setError(null)}>
-          {error}
+      {failure && (
+        <div
+          className="toast toast--error"
+          role="alert"
+          onClick={() => {
+            resetInvoice();
+            resetDevTopup();
+          }}
+        >
+          {errorText(failure, t)}
         </div>
       )}
       {topUp && (
@@ -313,7 +324,7 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
           </button>
           {/* Read once when the sheet opens: a standing subscription to the profile here would
               keep it from refreshing when a screen mounts (the profile's bonus count went stale). */}
-          {devPaymentOffered(queryClient.getQueryData<Me>(ME_KEY)) && (
+          {devPaymentOffered(queryClient.getQueryData<Me>(keys.me())) && (
             <>
               <button
                 className="button button--wide button--ghost"

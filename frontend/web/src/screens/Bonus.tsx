@@ -4,26 +4,24 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { api, getToken, refreshToken } from "../api";
 import { Loading } from "../components/Loading";
+import { TimeLeft } from "../components/TimeLeft";
+import { useBonusMutations } from "../hooks/useBonusMutations";
 import { onMeEvent } from "../lib/events";
 import { reportReconnect } from "../lib/reconnectTelemetry";
 import { LiveSocket, wsUrl } from "../lib/socket";
 import { TapBatcher } from "../lib/taps";
-import { formatDuration, msUntil } from "../lib/time";
-import { useNow } from "../lib/useNow";
 import { hapticNotify, hapticTap } from "../telegram";
 import { errorText } from "../lib/errors";
+import { keys } from "../queryKeys";
 
 export function Bonus() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const bonus = useQuery({ queryKey: ["bonus"], queryFn: api.bonus });
+  const bonus = useQuery({ queryKey: keys.bonus(), queryFn: api.bonus });
   const run = bonus.data?.run ?? null;
   const [taps, setTaps] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const batcher = useRef<TapBatcher | null>(null);
-  const now = useNow(1000);
   const active = run?.status === "active";
 
   useEffect(() => {
@@ -71,18 +69,12 @@ export function Bonus() {
     };
   }, [active, navigate, queryClient]);
 
-  const act = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      await queryClient.invalidateQueries({ queryKey: ["bonus"] });
-      await queryClient.invalidateQueries({ queryKey: ["me"] });
-    } catch (err) {
-      setError(errorText(err, t));
-    } finally {
-      setBusy(false);
-    }
+  const { start, cancel } = useBonusMutations();
+  const busy = start.isPending || cancel.isPending;
+  const failure = start.error ?? cancel.error;
+  const act = (action: typeof start | typeof cancel, other: typeof start | typeof cancel) => {
+    other.reset();
+    action.mutate();
   };
 
   if (bonus.isPending) return <Loading />;
@@ -103,7 +95,7 @@ export function Bonus() {
             </span>
           </div>
           <p className="room__timer" data-testid="bonus-timer">
-            ⏱ {formatDuration(msUntil(run.expires_at, now))}
+            <TimeLeft until={run.expires_at} everyMs={1000} />
           </p>
           <button
             className="tap-button"
@@ -121,7 +113,7 @@ export function Bonus() {
             className="button button--ghost"
             disabled={busy}
             data-testid="bonus-cancel"
-            onClick={() => void act(api.bonusCancel)}
+            onClick={() => act(cancel, start)}
           >
             {t("bonus.cancel")}
           </button>
@@ -138,13 +130,13 @@ export function Bonus() {
             className="button button--wide"
             disabled={busy}
             data-testid="bonus-start"
-            onClick={() => void act(api.bonusStart)}
+            onClick={() => act(start, cancel)}
           >
             {t("bonus.start")}
           </button>
         </>
       )}
-      {error && <p className="error-note">{error}</p>}
+      {failure && <p className="error-note">{errorText(failure, t)}</p>}
     </main>
   );
 }

@@ -1,78 +1,40 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
-import { api, ApiError, newIdempotencyKey } from "../api";
-import { usePayments } from "../payments/PaymentsProvider";
-import { errorText } from "../lib/errors";
+import { useHeroRoom } from "../hooks/useRoomMutations";
 
 export function Create() {
   const { t } = useTranslation();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const { askTopUp } = usePayments();
+  const hero = useHeroRoom();
   const [fee, setFee] = useState("50");
   const [key, setKey] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  // One idempotency key per intent: a double tap replays instead of creating twice.
-  const createKey = useRef(newIdempotencyKey());
+  const [invalid, setInvalid] = useState<string | null>(null);
 
-  const create = async (event: FormEvent) => {
+  const create = (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
+    hero.reset();
     const value = Number(fee);
     if (!Number.isInteger(value) || value < 1) {
-      setError(t("hero.feeInvalid"));
+      setInvalid(t("hero.feeInvalid"));
       return;
     }
-    setBusy(true);
-    try {
-      const room = await api.heroCreate(value, createKey.current);
-      createKey.current = newIdempotencyKey();
-      navigate(`/room/${room.id}`);
-    } catch (err) {
-      createKey.current = newIdempotencyKey();
-      if (err instanceof ApiError && err.code === "hero_room_exists") {
-        const current = await api.currentRoom().catch(() => null);
-        if (current?.room) {
-          navigate(`/room/${current.room.id}`);
-          return;
-        }
-      }
-      setError(errorText(err, t));
-    } finally {
-      setBusy(false);
-    }
+    setInvalid(null);
+    hero.createRoom(value);
   };
 
-  const joinByKey = async (event?: FormEvent) => {
-    event?.preventDefault();
-    setError(null);
+  const joinByKey = (event: FormEvent) => {
+    event.preventDefault();
+    hero.reset();
     const normalized = key.trim().toUpperCase();
     if (normalized.length < 4) {
-      setError(t("hero.keyInvalid"));
+      setInvalid(t("hero.keyInvalid"));
       return;
     }
-    setBusy(true);
-    try {
-      const room = await api.heroJoin(normalized, newIdempotencyKey());
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
-      navigate(`/room/${room.id}`);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === "insufficient_balance") {
-        const details = err.details as { shortfall?: number } | undefined;
-        askTopUp(details?.shortfall ?? 1, () => void joinByKey());
-      } else if (err instanceof ApiError && err.code === "already_in_room") {
-        const details = err.details as { room_id?: number } | undefined;
-        if (details?.room_id) navigate(`/room/${details.room_id}`);
-      } else {
-        setError(errorText(err, t));
-      }
-    } finally {
-      setBusy(false);
-    }
+    setInvalid(null);
+    hero.joinRoom(normalized);
   };
+
+  const error = invalid ?? hero.error;
+  const busy = hero.pending;
 
   return (
     <main className="screen" data-testid="create">

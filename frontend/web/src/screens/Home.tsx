@@ -1,58 +1,18 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
-import { api, ApiError, newIdempotencyKey, type Tier } from "../api";
+import { Link } from "react-router";
+import { api } from "../api";
 import { Header } from "../components/Header";
 import { ErrorNote, Loading } from "../components/Loading";
 import { useMe } from "../hooks/useMe";
-import { usePayments } from "../payments/PaymentsProvider";
-import { hapticTap } from "../telegram";
-import { errorText } from "../lib/errors";
-
-/** Join a tier: the fee is debited and we go to the room; a short balance asks for a top-up. */
-export function useJoinTier() {
-  const { t } = useTranslation();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const { askTopUp } = usePayments();
-  const [joining, setJoining] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const busy = useRef(false);
-
-  const join = async (tier: Pick<Tier, "id">) => {
-    if (busy.current) return;
-    busy.current = true;
-    setJoining(tier.id);
-    setError(null);
-    hapticTap();
-    try {
-      const room = await api.joinTier(tier.id, newIdempotencyKey());
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
-      navigate(`/room/${room.id}`);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === "insufficient_balance") {
-        const details = err.details as { shortfall?: number } | undefined;
-        askTopUp(details?.shortfall ?? 1, () => void join(tier));
-      } else if (err instanceof ApiError && err.code === "already_in_room") {
-        const details = err.details as { room_id?: number } | undefined;
-        if (details?.room_id) navigate(`/room/${details.room_id}`);
-      } else {
-        setError(errorText(err, t));
-      }
-    } finally {
-      busy.current = false;
-      setJoining(null);
-    }
-  };
-  return { join, joining, error };
-}
+import { useJoinTier } from "../hooks/useRoomMutations";
+import { keys } from "../queryKeys";
 
 export function Home() {
   const { t } = useTranslation();
   const me = useMe();
-  const tiers = useQuery({ queryKey: ["tiers"], queryFn: api.tiers, refetchInterval: 3_000 });
-  const current = useQuery({ queryKey: ["current-room"], queryFn: api.currentRoom });
+  const tiers = useQuery({ queryKey: keys.tiers(), queryFn: api.tiers, refetchInterval: 3_000 });
+  const current = useQuery({ queryKey: keys.currentRoom(), queryFn: api.currentRoom });
   const { join, joining, error } = useJoinTier();
 
   if (me.isPending) return <Loading />;
@@ -86,7 +46,7 @@ export function Home() {
             className="tier-card"
             data-testid={`tier-${tier.stars}`}
             disabled={joining !== null}
-            onClick={() => void join(tier)}
+            onClick={() => join(tier)}
           >
             <span className="tier-card__price">⭐ {tier.stars}</span>
             <span className="tier-card__occupancy" data-testid={`tier-${tier.stars}-waiting`}>

@@ -7,6 +7,7 @@ import { displayName } from "../components/Header";
 import { ErrorNote, Loading } from "../components/Loading";
 import { Sheet } from "../components/Sheet";
 import { usePayments } from "../payments/PaymentsProvider";
+import { keys } from "../queryKeys";
 
 const GAME_PERIODS = ["today", "week", "all-time"] as const;
 const DONATION_BOARDS = ["all-time", "week", "referrals"] as const;
@@ -46,7 +47,10 @@ function Tabs<T extends string>({
 function GameBoard() {
   const { t } = useTranslation();
   const [period, setPeriod] = useState<(typeof GAME_PERIODS)[number]>("today");
-  const board = useQuery({ queryKey: ["games", period], queryFn: () => api.games(period) });
+  const board = useQuery({
+    queryKey: keys.boards("games", period),
+    queryFn: () => api.games(period),
+  });
   return (
     <>
       <Tabs
@@ -84,7 +88,7 @@ function DonationBoard() {
   const { t } = useTranslation();
   const [board, setBoard] = useState<(typeof DONATION_BOARDS)[number]>("all-time");
   const pages = useInfiniteQuery({
-    queryKey: ["donations", board],
+    queryKey: keys.boards("donations", board),
     queryFn: ({ pageParam }) => api.donations(board, pageParam, PAGE),
     initialPageParam: 0,
     getNextPageParam: (last, all) => (last.has_more ? all.length * PAGE : undefined),
@@ -146,7 +150,7 @@ function DonateSheet({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const { payStars } = usePayments();
-  const presets = useQuery({ queryKey: ["presets"], queryFn: api.presets });
+  const presets = useQuery({ queryKey: keys.presets(), queryFn: api.presets });
   const [custom, setCustom] = useState("");
   const [error, setError] = useState<string | null>(null);
 
@@ -154,8 +158,8 @@ function DonateSheet({ onClose }: { onClose: () => void }) {
     onClose();
     const outcome = await payStars({ purpose: "donation", ...body });
     if (outcome === "credited") {
-      await queryClient.invalidateQueries({ queryKey: ["donations"] });
-      await queryClient.invalidateQueries({ queryKey: ["presets"] });
+      await queryClient.invalidateQueries({ queryKey: keys.boards("donations") });
+      await queryClient.invalidateQueries({ queryKey: keys.presets() });
     }
   };
 

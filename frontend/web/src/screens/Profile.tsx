@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -6,10 +6,13 @@ import { api } from "../api";
 import { Avatar } from "../components/Avatar";
 import { displayName } from "../components/Header";
 import { ErrorNote, Loading } from "../components/Loading";
+import { useBonusMutations } from "../hooks/useBonusMutations";
 import { useMe } from "../hooks/useMe";
+import { useTonUnlinkMutation } from "../hooks/useWallet";
 import { setLanguage, type Language } from "../i18n";
 import { usePayments } from "../payments/PaymentsProvider";
 import { openTelegramLink } from "../telegram";
+import { keys } from "../queryKeys";
 
 const TonLink = lazy(() => import("../ton/TonLink"));
 
@@ -20,8 +23,9 @@ function shortAddress(address: string): string {
 export function Profile() {
   const { t, i18n } = useTranslation();
   const me = useMe();
-  const queryClient = useQueryClient();
-  const referrals = useQuery({ queryKey: ["referrals"], queryFn: api.referrals });
+  const unlink = useTonUnlinkMutation();
+  const { cancel: cancelBonus } = useBonusMutations();
+  const referrals = useQuery({ queryKey: keys.referrals(), queryFn: api.referrals });
   const { askTopUp } = usePayments();
   const [linking, setLinking] = useState(false);
   const [copied, setCopied] = useState(false);
@@ -63,13 +67,7 @@ export function Profile() {
         {profile.ton_wallet ? (
           <div className="row row--between">
             <code data-testid="ton-address">{shortAddress(profile.ton_wallet.address)}</code>
-            <button
-              className="button button--small button--ghost"
-              onClick={async () => {
-                await api.tonUnlink().catch(() => undefined);
-                await queryClient.invalidateQueries({ queryKey: ["me"] });
-              }}
-            >
+            <button className="button button--small button--ghost" onClick={() => unlink.mutate()}>
               {t("profile.unlink")}
             </button>
           </div>
@@ -121,10 +119,7 @@ export function Profile() {
             </Link>
             <button
               className="button button--small button--ghost"
-              onClick={async () => {
-                await api.bonusCancel().catch(() => undefined);
-                await queryClient.invalidateQueries();
-              }}
+              onClick={() => cancelBonus.mutate()}
             >
               {t("bonus.cancel")}
             </button>

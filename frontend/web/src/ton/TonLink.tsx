@@ -1,8 +1,7 @@
 import { useTonConnectUI, useTonWallet } from "@tonconnect/ui-react";
-import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../api";
+import { useTonLinkMutations } from "../hooks/useWallet";
 import { TonProvider } from "./provider";
 import { errorText } from "../lib/errors";
 
@@ -12,7 +11,9 @@ function Linker({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
   const [tonConnectUI] = useTonConnectUI();
   const wallet = useTonWallet();
-  const queryClient = useQueryClient();
+  const { payload: payloadMutation, verify: verifyMutation } = useTonLinkMutations();
+  const requestPayload = payloadMutation.mutateAsync;
+  const verifyProof = verifyMutation.mutateAsync;
   const [message, setMessage] = useState<string>(t("ton.preparing"));
   const sent = useRef(false);
 
@@ -21,7 +22,7 @@ function Linker({ onDone }: { onDone: () => void }) {
     (async () => {
       try {
         if (tonConnectUI.connected) await tonConnectUI.disconnect();
-        const { payload } = await api.tonPayload();
+        const { payload } = await requestPayload();
         if (cancelled) return;
         tonConnectUI.setConnectRequestParameters({ state: "ready", value: { tonProof: payload } });
         setMessage(t("ton.chooseWallet"));
@@ -33,7 +34,7 @@ function Linker({ onDone }: { onDone: () => void }) {
     return () => {
       cancelled = true;
     };
-  }, [tonConnectUI, t]);
+  }, [tonConnectUI, t, requestPayload]);
 
   useEffect(() => {
     const proofItem = wallet?.connectItems?.tonProof;
@@ -44,27 +45,19 @@ function Linker({ onDone }: { onDone: () => void }) {
       return;
     }
     const { proof } = proofItem;
-    api
-      .tonVerify({
-        address: wallet.account.address,
-        network: wallet.account.chain,
-        public_key: wallet.account.publicKey ?? "",
-        proof: {
-          timestamp: proof.timestamp,
-          domain: proof.domain,
-          signature: proof.signature,
-          payload: proof.payload,
-          state_init: wallet.account.walletStateInit,
-        },
-      })
-      .then(
-        async () => {
-          await queryClient.invalidateQueries({ queryKey: ["me"] });
-          onDone();
-        },
-        (err: unknown) => setMessage(errorText(err, t)),
-      );
-  }, [wallet, queryClient, onDone, t]);
+    verifyProof({
+      address: wallet.account.address,
+      network: wallet.account.chain,
+      public_key: wallet.account.publicKey ?? "",
+      proof: {
+        timestamp: proof.timestamp,
+        domain: proof.domain,
+        signature: proof.signature,
+        payload: proof.payload,
+        state_init: wallet.account.walletStateInit,
+      },
+    }).then(onDone, (err: unknown) => setMessage(errorText(err, t)));
+  }, [wallet, verifyProof, onDone, t]);
 
   return (
     <p className="hint" data-testid="ton-link-status">

@@ -1,7 +1,8 @@
 import { useTonConnectUI, useTonWallet } from "@tonconnect/ui-react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, newIdempotencyKey, type TonTopup } from "../api";
+import type { TonTopup } from "../api";
+import { useTonTopupCheckMutation, useTonTopupMutation } from "../hooks/usePaymentMutations";
 import { Sheet } from "../components/Sheet";
 import type { ResumablePayment } from "../lib/payments";
 import { TonProvider } from "./provider";
@@ -24,14 +25,18 @@ function TopUp({
   const { t } = useTranslation();
   const [tonConnectUI] = useTonConnectUI();
   const wallet = useTonWallet();
-  const [order, setOrder] = useState<TonTopup | null>(null);
-  const [status, setStatus] = useState<string>("");
+  const create = useTonTopupMutation();
+  const check = useTonTopupCheckMutation();
+  const [waiting, setWaiting] = useState(false);
+  const order = create.data ?? null;
+  const createOrder = create.mutate;
+  const asked = useRef(false); // one order per sheet, also when StrictMode runs effects twice
 
   useEffect(() => {
-    api
-      .tonTopup(stars, newIdempotencyKey())
-      .then(setOrder, (err: unknown) => setStatus(errorText(err, t)));
-  }, [stars, t]);
+    if (asked.current) return;
+    asked.current = true;
+    createOrder(stars);
+  }, [stars, createOrder]);
 
   const resumable = (o: TonTopup): ResumablePayment => ({
     id: o.id,
@@ -52,9 +57,9 @@ function TopUp({
       onClose("card", resumable(order));
       return;
     }
-    setStatus(t("pay.waiting"));
+    setWaiting(true);
     for (let i = 0; i < 40; i += 1) {
-      const current = await api.tonTopupCheck(order.id).catch(() => null);
+      const current = await check.mutateAsync(order.id).catch(() => null);
       if (current?.status === "paid") {
         onClose("credited");
         return;
@@ -86,7 +91,11 @@ function TopUp({
       ) : (
         <div className="spinner" />
       )}
-      {status && <p className="hint">{status}</p>}
+      {create.error ? (
+        <p className="hint">{errorText(create.error, t)}</p>
+      ) : (
+        waiting && <p className="hint">{t("pay.waiting")}</p>
+      )}
     </Sheet>
   );
 }

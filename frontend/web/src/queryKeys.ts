@@ -1,0 +1,18 @@
+/**
+ * Every TanStack Query key the Mini App uses, in one place. Keys are arrays from the general to
+ * the particular, so a shorter key matches all the longer ones when invalidating:
+ * ``keys.boards("donations")`` covers every donation board.
+ */
+export type BoardKind = "games" | "donations";
+
+export const keys = {
+  me: () => ["me"] as const,
+  tiers: () => ["tiers"] as const,
+  currentRoom: () => ["current-room"] as const,
+  bonus: () => ["bonus"] as const,
+  presets: () => ["presets"] as const,
+  referrals: () => ["referrals"] as const,
+  /** One leaderboard, ``boards("games", "week")``; without a period, every board of that kind. */
+  boards: (kind: BoardKind, period?: string) =>
+    period === undefined ? (["boards", kind] as const) : (["boards", kind, period] as const),
+};
