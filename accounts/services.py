@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sentry_sdk
 from django.conf import settings
@@ -19,9 +20,14 @@ from accounts.initdata import (
     validate_init_data,
     validate_init_data_signature,
 )
-from accounts.models import User
+from accounts.models import StaffAction, User
 from accounts.tokens import token_issue
-from chancetap.core.errors import AuthenticationError, ForbiddenError, ServiceUnavailableError
+from chancetap.core.errors import (
+    ApplicationError,
+    AuthenticationError,
+    ForbiddenError,
+    ServiceUnavailableError,
+)
 from chancetap.observability import metrics
 from leaderboards.services import leaderboards_visibility_set_in_tx, referral_counted_in_tx
 from referrals.services import referrer_resolve_for_new_user_in_tx
@@ -192,3 +198,44 @@ def user_set_blocked(*, user: User, blocked: bool, reason: str = "") -> User:
         extra={"event": "user_blocked" if blocked else "user_unblocked", "tg_id": user.tg_id},
     )
     return user
+
+
+# --- the back office's audit log (StaffAction) --------------------------------------------------
+
+
+def staff_action_record_in_tx(
+    *,
+    staff: User | None,
+    kind: str,
+    reason: str,
+    outcome: str = "done",
+    player_id: int | None = None,
+    subject: str = "",
+    stars: int | None = None,
+    detail: str = "",
+) -> StaffAction:
+    """One row of the audit log, in the caller's transaction (with the effect it records)."""
+    return StaffAction.objects.create(
+        staff=staff,
+        kind=kind,
+        player_id=player_id,
+        subject=subject[:100],
+        stars=stars,
+        reason=reason[:500],
+        outcome=outcome,
+        detail=detail[:500],
+    )
+
+
+def staff_action_refused(**fields: Any) -> StaffAction:
+    """A refused attempt is audited too: in a transaction of its own, after the attempt's rolled
+    back."""
+    with transaction.atomic(durable=True):
+        return staff_action_record_in_tx(outcome=StaffAction.Outcome.REFUSED, **fields)
+
+
+def staff_reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("reason_required", "Say why (it goes into the audit log).")
+    return reason

@@ -429,6 +429,35 @@ def ton_topup_conservation() -> list[ConservationMismatch]:
                 detail="a ton_topup entry that belongs to no TON top-up",
             )
         )
+    # Held transfers support settled: a credited one has exactly its recorded Stars in the ledger
+    # (``ton:transfer:<id>``), nothing else has any.
+    settled: dict[str, int] = {}
+    for cause_id, amount in LedgerEntry.objects.filter(cause_type="ton_transfer").values_list(
+        "cause_id", "amount"
+    ):
+        settled[cause_id] = settled.get(cause_id, 0) + amount
+    for pk, stars in TonTransfer.objects.filter(
+        outcome=TonTransfer.Outcome.SUPPORT_CREDITED
+    ).values_list("pk", "resolved_stars"):
+        got = settled.pop(str(pk), 0)
+        if got != (stars or 0):
+            problems.append(
+                ConservationMismatch(
+                    subject=f"ton transfer {pk}",
+                    expected=stars or 0,
+                    actual=got,
+                    detail="support's credit of a held transfer",
+                )
+            )
+    for cause_id, amount in sorted(settled.items()):
+        problems.append(
+            ConservationMismatch(
+                subject=f"ton transfer {cause_id}",
+                expected=0,
+                actual=amount,
+                detail="a ton_transfer entry for a transfer support did not credit",
+            )
+        )
     return problems
 
 

@@ -471,6 +471,8 @@ class TonTransfer(models.Model):
         DUPLICATE = "duplicate", "Order already paid: held for support"
         LATE = "late", "Order expired over 30 days ago: held for support"
         UNMATCHED = "unmatched", "No such order: held for support"
+        SUPPORT_CREDITED = "support_credited", "Settled by support: credited to the player"
+        SUPPORT_REFUND = "support_refund", "Settled by support: to be refunded on-chain"
 
     HELD = (Outcome.UNDERPAID, Outcome.DUPLICATE, Outcome.LATE, Outcome.UNMATCHED)
 
@@ -492,7 +494,19 @@ class TonTransfer(models.Model):
         on_delete=models.PROTECT,
         related_name="ton_transfers",
     )
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, db_index=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, db_index=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The support agent who settled a held transfer.",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_stars = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Stars credited when support settled it."
+    )
     excess_nano = models.BigIntegerField(
         default=0, help_text="Overpaid: nanotons received beyond the order's amount."
     )
@@ -508,7 +522,9 @@ class TonTransfer(models.Model):
                 condition=Q(excess_nano__gte=0), name="ton_transfer_excess_gte_0"
             ),
             models.CheckConstraint(
-                condition=Q(outcome="unmatched") | ~Q(topup=None),
+                # An unmatched transfer has no order, before and after support settled it.
+                condition=Q(outcome__in=["unmatched", "support_credited", "support_refund"])
+                | ~Q(topup=None),
                 name="ton_transfer_matched_has_topup",
             ),
         ]

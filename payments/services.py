@@ -752,3 +752,76 @@ def payments_reconcile(*, max_pages: int = 50, page_size: int = 100) -> Reconcil
         },
     )
     return report
+
+
+# --- support tools (issue #14) -----------------------------------------------------------------
+
+ADJUSTMENT_LIMIT = 1_000_000  # Stars one adjustment may move: a typo of extra zeros is refused
+
+
+def balance_adjust(*, staff: User, user_id: int, stars: int, reason: str, key: str) -> LedgerEntry:
+    """A support agent credits (``stars`` > 0) or debits (< 0) a player's balance.
+
+    One ledger ``adjustment`` keyed ``adjust:<key>`` (the admin form's one-time key, so a double
+    submit applies once), never below zero; audited with the reason, refused attempts included.
+    """
+    from accounts.services import (
+        staff_action_record_in_tx,
+        staff_action_refused,
+        staff_reason_required,
+    )
+
+    reason = staff_reason_required(reason)
+    if stars == 0 or abs(stars) > ADJUSTMENT_LIMIT:
+        raise ApplicationError(
+            "adjustment_invalid",
+            f"Adjust by 1 to {ADJUSTMENT_LIMIT} Stars, up or down.",
+            details={"limit": ADJUSTMENT_LIMIT},
+        )
+    if not key or len(key) > 64:
+        raise ApplicationError("adjustment_key_invalid", "The form's key is missing; reload it.")
+    if not User.objects.filter(tg_id=user_id).exists():
+        raise NotFoundError("user_not_found", "No such player.")
+    audit = {
+        "staff": staff,
+        "kind": "balance_adjustment",
+        "reason": reason,
+        "player_id": user_id,
+        "subject": f"balance of {user_id}",
+        "stars": stars,
+    }
+    try:
+        with transaction.atomic(durable=True):
+            posted = ledger_post_in_tx(
+                [
+                    Posting(
+                        user_id=user_id,
+                        kind=LedgerEntry.Kind.ADJUSTMENT,
+                        amount=stars,
+                        business_key=f"adjust:{key}",
+                        cause_type="staff_action",
+                        memo=reason,
+                        created_by_id=staff.tg_id,
+                    )
+                ]
+            )
+            if posted.applied:
+                staff_action_record_in_tx(**audit)
+    except InsufficientBalanceError as exc:
+        staff_action_refused(**audit, detail=exc.message)
+        raise ApplicationError(
+            "adjustment_below_zero",
+            "The balance cannot go below zero.",
+            details=exc.details,
+            status=409,
+        ) from exc
+    logger.info(
+        "balance adjusted",
+        extra={
+            "event": "balance_adjusted",
+            "user_id": user_id,
+            "stars": stars,
+            "staff_id": staff.tg_id,
+        },
+    )
+    return posted.entries[0]

@@ -38,7 +38,7 @@ from pytoniq_core import begin_cell
 from accounts.events import user_event_send
 from accounts.models import User
 from chancetap import rls
-from chancetap.core.errors import ApplicationError, NotFoundError
+from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry, TonPollCursor, TonTopup, TonTransfer
@@ -445,3 +445,81 @@ def ton_topups_poll(*, max_pages: int | None = None) -> int:
     if scan.error is not None:
         raise scan.error
     return credited
+
+
+@rls.service()  # support settles any player's transfer
+def ton_transfer_resolve(
+    *, staff: User, transfer_id: int, credit: bool, reason: str, user_id: int | None = None
+) -> TonTransfer:
+    """Support settles a held transfer (underpaid, duplicate, late or unmatched): ``credit`` gives
+    the player the Stars the TON that arrived is worth (``ton:transfer:<id>``, once); otherwise it
+    is marked to be sent back on-chain. An unmatched transfer needs the player (``user_id``).
+    Audited; a transfer already settled (by a colleague at the same moment) is refused."""
+    from accounts.services import (
+        staff_action_record_in_tx,
+        staff_action_refused,
+        staff_reason_required,
+    )
+
+    reason = staff_reason_required(reason)
+    kind = "ton_transfer_credit" if credit else "ton_transfer_refund"
+    audit: dict[str, Any] = {"staff": staff, "kind": kind, "reason": reason}
+    try:
+        with transaction.atomic(durable=True):
+            found = TonTransfer.objects.filter(pk=transfer_id).first()
+            if found is None:
+                raise NotFoundError("ton_transfer_not_found", "No such TON transfer.")
+            audit["subject"] = f"TON transfer {found.tx_hash[:16]}…"
+            if found.topup_id is not None:  # the poller's lock order: the order, then the transfer
+                TonTopup.objects.select_for_update().filter(pk=found.topup_id).first()
+            transfer = TonTransfer.objects.select_for_update().get(pk=transfer_id)
+            player_id = transfer.user_id or user_id
+            audit["player_id"] = player_id
+            if transfer.outcome not in TonTransfer.HELD:
+                raise ConflictError(
+                    "ton_transfer_settled",
+                    "This transfer is not held any more.",
+                    details={"outcome": transfer.outcome},
+                )
+            stars = transfer.value_nano // settings.TON_NANO_PER_STAR
+            if credit:
+                if player_id is None or not User.objects.filter(tg_id=player_id).exists():
+                    raise ApplicationError(
+                        "ton_transfer_player_required", "Say which player to credit."
+                    )
+                if stars < 1:
+                    raise ConflictError(
+                        "ton_transfer_too_small", "The transfer is worth less than one Star."
+                    )
+                ledger_post_in_tx(
+                    [
+                        Posting(
+                            user_id=player_id,
+                            kind=LedgerEntry.Kind.TOPUP,
+                            amount=stars,
+                            business_key=f"ton:transfer:{transfer.pk}",
+                            cause_type="ton_transfer",
+                            cause_id=str(transfer.pk),
+                            memo=reason,
+                            created_by_id=staff.tg_id,
+                        )
+                    ]
+                )
+            transfer.outcome = (
+                TonTransfer.Outcome.SUPPORT_CREDITED
+                if credit
+                else TonTransfer.Outcome.SUPPORT_REFUND
+            )
+            transfer.user_id = player_id
+            transfer.resolved_by = staff
+            transfer.resolved_at = timezone.now()
+            transfer.resolved_stars = stars if credit else None
+            transfer.save(
+                update_fields=["outcome", "user", "resolved_by", "resolved_at", "resolved_stars"]
+            )
+            staff_action_record_in_tx(**audit, stars=stars if credit else None)
+    except ApplicationError as exc:
+        if "subject" in audit:
+            staff_action_refused(**audit, detail=exc.message)
+        raise
+    return transfer

@@ -29,7 +29,7 @@ class Phase(StrEnum):
 TRANSITIONS: dict[Phase, frozenset[Phase]] = {
     Phase.GATHERING: frozenset({Phase.COUNTDOWN, Phase.CANCELLED}),
     Phase.COUNTDOWN: frozenset({Phase.PLAYING, Phase.CANCELLED}),
-    Phase.PLAYING: frozenset({Phase.FINISHED}),
+    Phase.PLAYING: frozenset({Phase.FINISHED, Phase.CANCELLED}),  # cancelled: by support only
     Phase.FINISHED: frozenset(),
     Phase.CANCELLED: frozenset(),
 }

@@ -564,3 +564,41 @@ def models_q_overdue(now: datetime) -> Any:
         | Q(phase=Room.Phase.COUNTDOWN, started_at__lte=now)
         | Q(phase=Room.Phase.PLAYING, ends_at__lte=now - SETTLE_GRACE)
     )
+
+
+def room_cancel_by_staff(*, staff: User, room_id: int, reason: str) -> Room:
+    """Support cancels a room stuck by an incident, in any unfinished phase (a game in play
+    included), and every seat still taken gets its fee back once (``refund:seat:<id>``)."""
+    from accounts.services import (
+        staff_action_record_in_tx,
+        staff_action_refused,
+        staff_reason_required,
+    )
+
+    reason = staff_reason_required(reason)
+    audit: dict[str, Any] = {
+        "staff": staff,
+        "kind": "room_cancel",
+        "reason": reason,
+        "subject": f"room {room_id}",
+    }
+    try:
+        with transaction.atomic(durable=True):
+            room = room_lock_in_tx(room_id)
+            if room is None:
+                raise NotFoundError("room_not_found", "No such room.")
+            if room.phase not in ACTIVE:
+                raise ConflictError(
+                    "room_over", "This room is over already.", details={"phase": room.phase}
+                )
+            seats = room.seats.filter(left_at__isnull=True).count()
+            _cancel_in_tx(room, reason="cancelled_by_support")
+            staff_action_record_in_tx(**audit, stars=seats * room.fee)  # given back
+    except ConflictError as exc:
+        staff_action_refused(**audit, detail=exc.message)
+        raise
+    logger.info(
+        "room cancelled by support",
+        extra={"event": "room_cancelled_by_staff", "room_id": room_id, "staff_id": staff.tg_id},
+    )
+    return room
