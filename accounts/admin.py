@@ -82,7 +82,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(StaffAction)
-class StaffActionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StaffActionAdmin(admin.ModelAdmin):
     """The audit log: every support tool used, refused attempts included (read-only)."""
 
     list_display = (

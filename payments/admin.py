@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import User
+from chancetap.core.admin_actions import ReasonForm, confirmed
 from chancetap.core.errors import ApplicationError
 from payments.models import (
     Balance,
@@ -28,9 +30,12 @@ from payments.models import (
     TonTransfer,
     TonWallet,
 )
-from payments.services import support_refund_issue
+from payments.services import balance_adjust, support_refund_issue
+from payments.ton_topups import ton_transfer_resolve
 
-REFUND_PERMISSION = "payments.refund_starcharge"  # the "support" group has it (accounts 0003)
+REFUND_PERMISSION = "payments.refund_starcharge"  # the "support" group has it (accounts.roles)
+ADJUST_PERMISSION = "accounts.adjust_balance"
+TON_RESOLVE_PERMISSION = "accounts.resolve_ton_transfer"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -73,10 +78,61 @@ class RateSnapshotAdmin(ReadOnlyAdmin):
     list_display = ("fetched_at", "rate", "source")
 
 
+class BalanceAdjustForm(ReasonForm):
+    stars = forms.IntegerField(help_text="Positive credits the player, negative takes Stars back.")
+    # One key per form shown: submitting the same form twice adjusts once.
+    key = forms.CharField(widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex)
+
+
 @admin.register(Balance)
 class BalanceAdmin(ReadOnlyAdmin):
     list_display = ("user", "stars", "debt", "updated_at")
     search_fields = ("=user__tg_id", "user__username")
+    actions = ["adjust"]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not request.user.has_perm(ADJUST_PERMISSION):
+            actions.pop("adjust", None)
+        return actions
+
+    @admin.action(description="Adjust the balance (support)")
+    def adjust(self, request: HttpRequest, queryset: QuerySet[Balance]) -> HttpResponse | None:
+        if not request.user.has_perm(ADJUST_PERMISSION):
+            self.message_user(request, "You may not adjust balances.", messages.ERROR)
+            return None
+        if queryset.count() != 1:
+            self.message_user(request, "Adjust one player's balance at a time.", messages.ERROR)
+            return None
+        data, page = confirmed(
+            self,
+            request,
+            queryset,
+            form_class=BalanceAdjustForm,
+            action="adjust",
+            title="Adjust a balance",
+            explanation="A ledger adjustment with your name and the reason; the balance never "
+            "goes below zero.",
+            submit="Adjust",
+        )
+        if data is None:
+            return page
+        staff = request.user
+        assert isinstance(staff, User)
+        balance = queryset.get()
+        try:
+            balance_adjust(
+                staff=staff,
+                user_id=balance.user_id,
+                stars=data["stars"],
+                reason=data["reason"],
+                key=data["key"],
+            )
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, f"Adjusted by {data['stars']:+d} ⭐.", messages.SUCCESS)
+        return None
 
 
 @admin.register(LedgerEntry)
@@ -89,6 +145,14 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 class RefundForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TonResolveForm(ReasonForm):
+    player = forms.IntegerField(
+        required=False,
+        help_text="Telegram id of the player to credit: needed only when the transfer matched no "
+        "order.",
+    )
 
 
 @admin.register(StarCharge)
@@ -228,3 +292,60 @@ class TonTransferAdmin(ReadOnlyAdmin):
     search_fields = ("comment", "tx_hash", "sender", "=user__tg_id", "user__username")
     date_hierarchy = "received_at"
     list_select_related = ("user", "topup")
+    actions = ["credit_transfers", "refund_transfers"]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not request.user.has_perm(TON_RESOLVE_PERMISSION):
+            actions.pop("credit_transfers", None)
+            actions.pop("refund_transfers", None)
+        return actions
+
+    @admin.action(description="Credit the held transfers to their players (support)")
+    def credit_transfers(
+        self, request: HttpRequest, queryset: QuerySet[TonTransfer]
+    ) -> HttpResponse | None:
+        return self._resolve(request, queryset, credit=True)
+
+    @admin.action(description="Mark the held transfers for an on-chain refund (support)")
+    def refund_transfers(
+        self, request: HttpRequest, queryset: QuerySet[TonTransfer]
+    ) -> HttpResponse | None:
+        return self._resolve(request, queryset, credit=False)
+
+    def _resolve(
+        self, request: HttpRequest, queryset: QuerySet[TonTransfer], *, credit: bool
+    ) -> HttpResponse | None:
+        if not request.user.has_perm(TON_RESOLVE_PERMISSION):
+            self.message_user(request, "You may not settle TON transfers.", messages.ERROR)
+            return None
+        data, page = confirmed(
+            self,
+            request,
+            queryset,
+            form_class=TonResolveForm if credit else ReasonForm,
+            action="credit_transfers" if credit else "refund_transfers",
+            title="Credit held TON transfers" if credit else "Refund held TON transfers",
+            explanation="Credit: the player gets the Stars the TON that arrived is worth."
+            if credit
+            else "Marked to be sent back from the wallet; nothing is credited.",
+            submit="Credit" if credit else "Mark for refund",
+        )
+        if data is None:
+            return page
+        staff = request.user
+        assert isinstance(staff, User)
+        for transfer in queryset:
+            try:
+                ton_transfer_resolve(
+                    staff=staff,
+                    transfer_id=transfer.pk,
+                    credit=credit,
+                    reason=data["reason"],
+                    user_id=data.get("player"),
+                )
+            except ApplicationError as exc:
+                self.message_user(request, f"{transfer.comment}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{transfer.comment}: settled.", messages.SUCCESS)
+        return None

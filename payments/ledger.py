@@ -435,16 +435,16 @@ def ton_topup_conservation() -> list[ConservationMismatch]:
     for cause_id, amount in LedgerEntry.objects.filter(cause_type="ton_transfer").values_list(
         "cause_id", "amount"
     ):
-        settled[cause_id] = settled.get(cause_id, 0) + amount
-    for pk, stars in TonTransfer.objects.filter(
+        settled[cause_id] = settled.get(cause_id, 0) + int(amount)
+    for pk, resolved in TonTransfer.objects.filter(
         outcome=TonTransfer.Outcome.SUPPORT_CREDITED
     ).values_list("pk", "resolved_stars"):
         got = settled.pop(str(pk), 0)
-        if got != (stars or 0):
+        if got != (resolved or 0):
             problems.append(
                 ConservationMismatch(
                     subject=f"ton transfer {pk}",
-                    expected=stars or 0,
+                    expected=resolved or 0,
                     actual=got,
                     detail="support's credit of a held transfer",
                 )

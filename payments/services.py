@@ -782,7 +782,7 @@ def balance_adjust(*, staff: User, user_id: int, stars: int, reason: str, key: s
         raise ApplicationError("adjustment_key_invalid", "The form's key is missing; reload it.")
     if not User.objects.filter(tg_id=user_id).exists():
         raise NotFoundError("user_not_found", "No such player.")
-    audit = {
+    audit: dict[str, Any] = {
         "staff": staff,
         "kind": "balance_adjustment",
         "reason": reason,

@@ -1,9 +1,19 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from accounts.models import User
+from chancetap.core.admin_actions import ReasonForm, confirmed
+from chancetap.core.errors import ApplicationError
 from payments.admin import ReadOnlyAdmin, SingletonAdmin
 from rooms.models import BonusRun, BonusSettings, Room, RoomSettings, RoomTier, Seat
+from rooms.services import room_cancel_by_staff
+
+CANCEL_PERMISSION = "accounts.cancel_room"  # the "support" group has it (accounts.roles)
 
 
 @admin.register(RoomTier)
@@ -43,6 +53,42 @@ class RoomAdmin(ReadOnlyAdmin):
         "seats__user__username",
     )
     inlines = [SeatInline]
+    actions = ["cancel_rooms"]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not request.user.has_perm(CANCEL_PERMISSION):
+            actions.pop("cancel_rooms", None)
+        return actions
+
+    @admin.action(description="Cancel and refund every seat (support)")
+    def cancel_rooms(self, request: HttpRequest, queryset: QuerySet[Room]) -> HttpResponse | None:
+        if not request.user.has_perm(CANCEL_PERMISSION):
+            self.message_user(request, "You may not cancel rooms.", messages.ERROR)
+            return None
+        data, page = confirmed(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            action="cancel_rooms",
+            title="Cancel rooms",
+            explanation="Each room still open or in play is cancelled and every seat gets its "
+            "fee back once; a room that is over is left as it is.",
+            submit="Cancel and refund",
+        )
+        if data is None:
+            return page
+        staff = request.user
+        assert isinstance(staff, User)
+        for room in queryset:
+            try:
+                room_cancel_by_staff(staff=staff, room_id=room.pk, reason=data["reason"])
+            except ApplicationError as exc:
+                self.message_user(request, f"Room {room.pk}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"Room {room.pk}: cancelled.", messages.SUCCESS)
+        return None
 
 
 @admin.register(BonusRun)

@@ -210,3 +210,54 @@ def test_rooms_are_found_by_participant(signed_in, make_user) -> None:
         page = client.get("/admin/rooms/room/", {"q": query})
         assert page.status_code == 200
         assert page.context["cl"].result_count == 3, query
+
+
+def test_support_adjusts_a_balance_and_cancels_a_room_from_the_admin(signed_in, make_user) -> None:
+    from accounts.models import StaffAction
+    from payments.ledger import balance_get
+
+    client = signed_in("support")
+    player = make_user()
+    from payments.models import Balance
+
+    Balance.objects.create(user=player, stars=0)
+    page = client.post(
+        "/admin/payments/balance/", {"action": "adjust", "_selected_action": [player.tg_id]}
+    )
+    assert page.status_code == 200
+    key = page.context["form"]["key"].value()
+    data = {
+        "action": "adjust",
+        "_selected_action": [player.tg_id],
+        "apply": "1",
+        "stars": "25",
+        "reason": "outage",
+        "key": key,
+    }
+    client.post("/admin/payments/balance/", data, follow=True)
+    client.post("/admin/payments/balance/", data, follow=True)  # the same form again: once
+    assert balance_get(user_id=player.tg_id) == 25
+    tier = RoomTier.objects.get_or_create(stars=20)[0]
+    room = Room.objects.create(kind="standard", tier=tier, fee=20, deadline_at=timezone.now())
+    done = client.post(
+        "/admin/rooms/room/",
+        {"action": "cancel_rooms", "_selected_action": [room.pk], "apply": "1", "reason": "stuck"},
+        follow=True,
+    )
+    assert done.status_code == 200
+    room.refresh_from_db()
+    assert room.phase == "cancelled"
+    kinds = set(StaffAction.objects.values_list("kind", flat=True))
+    assert kinds == {"balance_adjustment", "room_cancel"}
+    log = client.get("/admin/accounts/staffaction/")
+    assert log.status_code == 200
+    assert b"outage" in log.content
+
+
+def test_a_game_admin_has_no_support_tools(signed_in) -> None:
+    client = signed_in("game admin")
+    assert client.get("/admin/payments/balance/").status_code == 403
+    assert client.get("/admin/accounts/staffaction/").status_code == 403
+    rooms = client.get("/admin/rooms/room/")
+    assert rooms.status_code == 200
+    assert b"cancel_rooms" not in rooms.content

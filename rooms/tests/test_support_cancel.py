@@ -29,11 +29,10 @@ def agent(make_user):
 def _playing_room(build) -> Room:
     tier = RoomTier.objects.get_or_create(stars=20)[0]
     users = build(10)
-    room_id = None
-    for user in users:
-        room_id = join_tier(user, tier).json()["id"]
+    room_id = [join_tier(user, tier).json()["id"] for user in users][-1]
     room = Room.objects.get(pk=room_id)
     assert room.phase == "countdown"
+    assert room.started_at is not None
     room_advance(room_id=room.pk, now=room.started_at + timedelta(milliseconds=1))
     room.refresh_from_db()
     assert room.phase == "playing"
