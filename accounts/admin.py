@@ -14,6 +14,11 @@ from accounts.services import user_set_blocked
 BLOCK_PERMISSION = "accounts.block_user"  # the "support" group has it (accounts 0003)
 
 
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ("-created_at",)
@@ -62,22 +67,28 @@ class UserAdmin(BaseUserAdmin):
         obj.is_blocked, obj.blocked_reason = before.is_blocked, before.blocked_reason
         super().save_model(request, obj, form, change)  # everything else the form changed
         reason = reason or f"blocked by {request.user}"
+        staff = _staff(request)
         # The admin saves inside its own transaction; the service is a durable use case of its own
         # (boards hidden, sockets closed), so it runs once that transaction has committed.
         transaction.on_commit(
-            lambda: user_set_blocked(user=obj, blocked=blocked, reason=reason), robust=False
+            lambda: user_set_blocked(user=obj, blocked=blocked, reason=reason, staff=staff),
+            robust=False,
         )
 
     @admin.action(description="Block selected users")
     def block_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        staff = _staff(request)
         for user in queryset:
-            user_set_blocked(user=user, blocked=True, reason=f"blocked by {request.user}")
+            user_set_blocked(
+                user=user, blocked=True, reason=f"blocked by {request.user}", staff=staff
+            )
         self.message_user(request, f"Blocked {queryset.count()} user(s).", messages.SUCCESS)
 
     @admin.action(description="Unblock selected users")
     def unblock_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        staff = _staff(request)
         for user in queryset:
-            user_set_blocked(user=user, blocked=False)
+            user_set_blocked(user=user, blocked=False, reason="unblocked", staff=staff)
         self.message_user(request, f"Unblocked {queryset.count()} user(s).", messages.SUCCESS)
 
 

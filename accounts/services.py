@@ -181,7 +181,11 @@ def telegram_login(*, init_data: str) -> LoginResult:
 
 
 @transaction.atomic(durable=True)
-def user_set_blocked(*, user: User, blocked: bool, reason: str = "") -> User:
+def user_set_blocked(
+    *, user: User, blocked: bool, reason: str = "", staff: User | None = None
+) -> User:
+    """Block (or unblock) a player: hidden from (or back on) every board, his sockets closed and his
+    seat settled as a cheater's; with ``staff``, audited in the back office's log."""
     user = User.objects.select_for_update().get(tg_id=user.tg_id)
     user.is_blocked = blocked
     user.blocked_reason = reason[:255] if blocked else ""
@@ -193,6 +197,14 @@ def user_set_blocked(*, user: User, blocked: bool, reason: str = "") -> User:
         message = "Your account is blocked."
         user_sockets_close_on_commit(tg_id=user.tg_id, code="user_blocked", message=message)
         rooms_kick_on_commit(user_id=user.tg_id, reason="user_blocked")
+    if staff is not None:
+        staff_action_record_in_tx(
+            staff=staff,
+            kind=StaffAction.Kind.BLOCK if blocked else StaffAction.Kind.UNBLOCK,
+            reason=reason or ("blocked" if blocked else "unblocked"),
+            player_id=user.tg_id,
+            subject=f"player {user.tg_id}",
+        )
     logger.info(
         "user block changed",
         extra={"event": "user_blocked" if blocked else "user_unblocked", "tg_id": user.tg_id},

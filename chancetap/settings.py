@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "chancetap.core",
     "chancetap.backups",  # backup_db / restore_db commands
+    "chancetap.backoffice",  # the player page and the statistics (admin views)
     "accounts",
     "payments",
     "leaderboards",

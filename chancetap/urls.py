@@ -26,6 +26,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("dev/login", dev_login_view, name="dev-login"),
     path("telegram/webhook", telegram_webhook, name="telegram-webhook"),
+    path("admin/backoffice/", include("chancetap.backoffice.urls")),
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]
