@@ -3,16 +3,22 @@ with a reason (through ``user_set_blocked``, audited). Admin views: staff login 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from accounts.services import user_set_blocked
 from chancetap.backoffice.selectors import player_file, player_find
+from chancetap.backoffice.statistics import METRICS, bars_svg, statistics_csv, statistics_daily
+from leaderboards.weeks import leaderboard_tz
 
 VIEW_PERMISSION = "accounts.view_user"
 BLOCK_PERMISSION = "accounts.block_user"
@@ -69,5 +75,49 @@ def player_page(request: HttpRequest, tg_id: int) -> HttpResponse:
             "file": file,
             "form": form,
             "may_block": may_block,
+        },
+    )
+
+
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """Daily figures for a range (default: the last 30 days), totals, small charts, CSV."""
+    today = timezone.now().astimezone(leaderboard_tz()).date()
+    try:
+        end = date.fromisoformat(request.GET.get("end") or today.isoformat())
+        start = date.fromisoformat(
+            request.GET.get("start") or (end - timedelta(days=29)).isoformat()
+        )
+    except ValueError:
+        return HttpResponseBadRequest("start and end are dates like 2026-12-01")
+    if start > end or (end - start).days > 366:
+        return HttpResponseBadRequest("Pick a range of at most a year, start before end.")
+    stats = statistics_daily(start=start, end=end)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(statistics_csv(stats), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="chancetap-{start.isoformat()}-{end.isoformat()}.csv"'
+        )
+        return response
+    metrics = [
+        {
+            "key": key,
+            "label": label,
+            "unit": unit,
+            "total": stats.total(key),
+            "chart": mark_safe(bars_svg(stats.value(key, day) for day in stats.days)),  # noqa: S308 - numbers only
+        }
+        for key, label, unit in METRICS
+    ]
+    return render(
+        request,
+        "backoffice/statistics.html",
+        {
+            **admin.site.each_context(request),
+            "title": "Statistics",
+            "stats": stats,
+            "metrics": metrics,
+            "rows": stats.rows(),
+            "start": start,
+            "end": end,
         },
     )
