@@ -126,7 +126,8 @@ WSGI_APPLICATION = None
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project templates first: the admin index with the back office's links.
+        "DIRS": [BASE_DIR / "chancetap" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -57,7 +57,8 @@ class DonationPresetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 class SingletonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return not self.model.objects.exists()
+        # The one row is added only while missing, and only by whom the permission allows.
+        return super().has_add_permission(request) and not self.model.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
