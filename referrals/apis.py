@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_user
 from accounts.selectors import user_profile
+from accounts.serializers import ProfileSerializer
 from chancetap.core.fields import StrictCharField
 from chancetap.core.i18n import language_for
 from referrals.selectors import referral_list
@@ -60,9 +61,9 @@ class ReferralAttachApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, str]]):
         code = StrictCharField(max_length=64)
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses={200: ProfileSerializer})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = referral_attach(user=request_user(request), code=serializer.validated_data["code"])
-        return Response(user_profile(user=user))
+        return Response(ProfileSerializer(user_profile(user=user)).data)

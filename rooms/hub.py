@@ -34,7 +34,8 @@ from channels.layers import get_channel_layer
 from chancetap.core import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_complete
-from rooms.services import room_advance, room_group, room_snapshot
+from rooms.services import room_advance, room_group
+from rooms.snapshots import room_snapshot
 from rooms.taps import (
     FlushRequest,
     TapResult,
