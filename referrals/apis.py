@@ -23,6 +23,20 @@ SHARE_TEXT = {
 }
 
 
+class ReferralSerializer(serializers.Serializer[Any]):
+    tg_id = serializers.IntegerField()
+    username = serializers.CharField()
+    first_name = serializers.CharField()
+    photo_url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ReferralPageSerializer(serializers.Serializer[Any]):
+    items = ReferralSerializer(many=True)
+    has_more = serializers.BooleanField()
+    total = serializers.IntegerField()
+
+
 class ReferralsApi(APIView):
     """My referral code, link, share text and my referrals."""
 
@@ -30,7 +44,15 @@ class ReferralsApi(APIView):
         limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
         offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**7)
 
-    @extend_schema(parameters=[QuerySerializer])
+    class OutputSerializer(serializers.Serializer[Any]):
+        code = serializers.CharField()
+        link = serializers.CharField()
+        share_text = serializers.CharField()
+        share_url = serializers.CharField()
+        referrer_id = serializers.IntegerField(allow_null=True)
+        referrals = ReferralPageSerializer()
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
         user = request_user(request)
         query = self.QuerySerializer(data=request.query_params)
@@ -39,20 +61,19 @@ class ReferralsApi(APIView):
         lang = language_for(user.language_code)
         text = SHARE_TEXT[lang]
         share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text)}"
-        return Response(
-            {
-                "code": referral_code_for(tg_id=user.tg_id),
-                "link": link,
-                "share_text": text,
-                "share_url": share,
-                "referrer_id": user.referrer_id,
-                "referrals": referral_list(
-                    referrer=user,
-                    limit=query.validated_data["limit"],
-                    offset=query.validated_data["offset"],
-                ),
-            }
-        )
+        body = {
+            "code": referral_code_for(tg_id=user.tg_id),
+            "link": link,
+            "share_text": text,
+            "share_url": share,
+            "referrer_id": user.referrer_id,
+            "referrals": referral_list(
+                referrer=user,
+                limit=query.validated_data["limit"],
+                offset=query.validated_data["offset"],
+            ),
+        }
+        return Response(self.OutputSerializer(body).data)
 
 
 class ReferralAttachApi(APIView):
