@@ -2,10 +2,10 @@
 
 A view that creates something once per key mixes in ``IdempotentApiMixin``, names its scope and
 its ``OutputSerializer``, and calls ``self.idempotent(...)`` with the request's fingerprint and the
-service call. The mixin validates the header (before the body, after authentication and
-throttles), opens the idempotent transaction (``chancetap.core.idempotency``), runs the service
-in it, renders the returned model with the ``OutputSerializer`` *inside* the transaction, stores
-that body with the effect, and replays it — with ``Idempotent-Replayed: true`` — for the same key.
+service call. The mixin validates the header (after the view validated the body), opens the
+idempotent transaction (``chancetap.core.idempotency``), runs the service in it, renders the
+returned model with the ``OutputSerializer`` *inside* the transaction, stores that body with the
+effect, and replays it — with ``Idempotent-Replayed: true`` — for the same key.
 """
 
 from __future__ import annotations
@@ -48,13 +48,6 @@ class IdempotentApiMixin:
     idempotency_scope: ClassVar[str]
     success_status: ClassVar[int] = 201
     OutputSerializer: ClassVar[type[serializers.BaseSerializer[Any]]]
-    idempotency_key: str
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        key = idempotency_key_validate(request.headers.get("Idempotency-Key"))
-        assert key is not None
-        self.idempotency_key = key
 
     def idempotent(
         self,
@@ -71,12 +64,14 @@ class IdempotentApiMixin:
         (e.g. asking Telegram for an invoice link); it gets the stored body and returns the
         object to render instead.
         """
+        key = idempotency_key_validate(request.headers.get("Idempotency-Key"))
+        assert key is not None
         user_id = request.user.pk
         assert user_id is not None  # the view's permissions require an authenticated user
         result = idempotent_execute(
             user_id=user_id,
             scope=self.idempotency_scope,
-            key=self.idempotency_key,
+            key=key,
             body=fingerprint,
             action=action,
             render=lambda obj: self.OutputSerializer(obj).data,
