@@ -84,11 +84,26 @@ bot: venv ## Start only the Telegram bot (polling; needs TELEGRAM_BOT_TOKEN)
 services: ## Check (and start when installed) the local PostgreSQL and Redis used by tests
 	@scripts/ensure-services
 
+# The OpenAPI schema, generated from the views and their serializers (no database or Redis needed;
+# the testing settings only supply the secrets the settings refuse to start without).
+SCHEMA_ENV := CHANCETAP_TESTING=1 $(TEST_ENV)
+SCHEMA_FILE := docs/openapi.yaml
+
 .PHONY: lint
-lint: venv node ## ruff lint + format check, ESLint, Prettier
+lint: venv node ## ruff lint + format check, OpenAPI schema valid and committed, ESLint, Prettier
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(SCHEMA_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && \
+		$(SCHEMA_ENV) $(PY) manage.py spectacular --fail-on-warn --file "$$tmp" && \
+		diff -u $(SCHEMA_FILE) "$$tmp" >/dev/null || { \
+			diff -u $(SCHEMA_FILE) "$$tmp" | head -40; \
+			echo "$(SCHEMA_FILE) is stale: the API changed; run make schema and commit it"; exit 1; }
 	cd $(WEB) && npm run lint --silent && npm run format:check --silent
+
+.PHONY: schema
+schema: venv ## Regenerate the OpenAPI schema docs/openapi.yaml (validated, warnings are errors)
+	$(SCHEMA_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file $(SCHEMA_FILE)
 
 .PHONY: typecheck
 typecheck: venv node ## mypy (django-stubs) and tsc

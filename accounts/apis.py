@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseRedirect
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -17,31 +18,10 @@ from rest_framework.views import APIView
 from accounts.authentication import request_user
 from accounts.initdata import make_init_data
 from accounts.selectors import user_profile
+from accounts.serializers import ProfileSerializer
 from accounts.services import telegram_login
 from chancetap.core.fields import StrictCharField
 from chancetap.core.framing import miniapp_document
-
-ProfileSerializer = inline_serializer(
-    name="Profile",
-    fields={
-        "tg_id": serializers.IntegerField(),
-        "username": serializers.CharField(),
-        "first_name": serializers.CharField(),
-        "last_name": serializers.CharField(),
-        "display_name": serializers.CharField(),
-        "photo_url": serializers.CharField(),
-        "language_code": serializers.CharField(),
-        "is_premium": serializers.BooleanField(),
-        "referrer_id": serializers.IntegerField(allow_null=True),
-        "created_at": serializers.DateTimeField(),
-        "balance": serializers.IntegerField(),
-        "debt": serializers.IntegerField(
-            help_text="Stars owed from a refunded payment whose Stars were spent; credits "
-            "settle it before they reach the balance."
-        ),
-        "dev_payments": serializers.BooleanField(),
-    },
-)
 
 
 class TelegramLoginApi(APIView):
@@ -55,28 +35,24 @@ class TelegramLoginApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, str]]):
         init_data = StrictCharField(max_length=8192, trim_whitespace=False)
 
-    @extend_schema(
-        request=InputSerializer,
-        responses={
-            200: inline_serializer(
-                name="LoginResponse",
-                fields={"token": serializers.CharField(), "user": ProfileSerializer},
-            )
-        },
-        auth=[],
-    )
+    class OutputSerializer(serializers.Serializer[Any]):
+        token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>`.")
+        expires_in = serializers.IntegerField(help_text="Seconds the token stays valid.")
+        created = serializers.BooleanField(help_text="This login created the account.")
+        user = ProfileSerializer()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, auth=[])
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = telegram_login(init_data=serializer.validated_data["init_data"])
-        return Response(
-            {
-                "token": result.token,
-                "expires_in": settings.JWT_EXPIRY_SECONDS,
-                "created": result.created,
-                "user": user_profile(user=result.user),
-            }
-        )
+        body = {
+            "token": result.token,
+            "expires_in": settings.JWT_EXPIRY_SECONDS,
+            "created": result.created,
+            "user": user_profile(user=result.user),
+        }
+        return Response(self.OutputSerializer(body).data)
 
 
 class MeApi(APIView):
@@ -84,7 +60,7 @@ class MeApi(APIView):
 
     @extend_schema(responses={200: ProfileSerializer})
     def get(self, request: Request) -> Response:
-        return Response(user_profile(user=request_user(request)))
+        return Response(ProfileSerializer(user_profile(user=request_user(request))).data)
 
 
 DEMO_USER = {

@@ -11,8 +11,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.events import user_group
 from accounts.selectors import user_profile
+from accounts.serializers import ProfileSerializer
 from accounts.ws_auth import CLOSE_FORBIDDEN, AuthenticatedConsumerMixin
 from chancetap.observability import metrics
+
+
+def _profile_render(user: Any) -> dict[str, Any]:
+    return dict(ProfileSerializer(user_profile(user=user)).data)
 
 
 class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
@@ -26,7 +31,7 @@ class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept(self._chosen_subprotocol())
         metrics.ws_connections.labels(endpoint="me").inc()
-        profile = await database_sync_to_async(user_profile)(user=user)
+        profile = await database_sync_to_async(_profile_render)(user)
         await self.send_json({"type": "hello", "user": profile})
 
     async def disconnect(self, code: int) -> None:

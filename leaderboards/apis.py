@@ -24,14 +24,40 @@ class PageSerializer(serializers.Serializer[dict[str, Any]]):
     week_key = serializers.CharField(required=False, max_length=8)
 
 
+class DonationRowSerializer(serializers.Serializer[Any]):
+    rank = serializers.IntegerField()
+    tg_id = serializers.IntegerField()
+    username = serializers.CharField()
+    first_name = serializers.CharField()
+    photo_url = serializers.CharField()
+    tons = serializers.CharField(help_text="A decimal string.")
+    referrals_count = serializers.IntegerField(required=False, help_text="Board `referrals`.")
+
+
+class DonationMeSerializer(serializers.Serializer[Any]):
+    rank = serializers.IntegerField(allow_null=True, help_text="Null when not on the board.")
+    tons = serializers.CharField(help_text="A decimal string.")
+    referrals_count = serializers.IntegerField(required=False, help_text="Board `referrals`.")
+
+
 class DonationLeaderboardApi(APIView):
     """Donation leaderboards: all-time, a week (Europe/Berlin ISO week), top referrers."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        board = serializers.CharField()
+        week_key = serializers.CharField(allow_null=True, help_text="Board `week` only.")
+        limit = serializers.IntegerField()
+        offset = serializers.IntegerField()
+        items = DonationRowSerializer(many=True)
+        has_more = serializers.BooleanField()
+        me = DonationMeSerializer()
 
     @extend_schema(
         parameters=[
             PageSerializer,
             OpenApiParameter("board", str, OpenApiParameter.PATH, enum=sorted(DONATION_BOARDS)),
-        ]
+        ],
+        responses={200: OutputSerializer},
     )
     def get(self, request: Request, board: str) -> Response:
         if board not in DONATION_BOARDS:
@@ -48,27 +74,48 @@ class DonationLeaderboardApi(APIView):
         limit, offset = query.validated_data["limit"], query.validated_data["offset"]
         page = donation_board_page(name=board, week_key=week_key, limit=limit, offset=offset)
         me = donation_board_me(name=board, week_key=week_key, user_id=request_user(request).tg_id)
-        return Response(
-            {
-                "board": board,
-                "week_key": week_key or None,
-                "limit": limit,
-                "offset": offset,
-                **page,
-                "me": me,
-            }
-        )
+        body = {
+            "board": board,
+            "week_key": week_key or None,
+            "limit": limit,
+            "offset": offset,
+            **page,
+            "me": me,
+        }
+        return Response(self.OutputSerializer(body).data)
+
+
+class GameRowSerializer(serializers.Serializer[Any]):
+    rank = serializers.IntegerField()
+    tg_id = serializers.IntegerField()
+    username = serializers.CharField()
+    first_name = serializers.CharField()
+    photo_url = serializers.CharField()
+    stars_won = serializers.IntegerField()
+    wins = serializers.IntegerField()
+
+
+class GameMeSerializer(serializers.Serializer[Any]):
+    stars_won = serializers.IntegerField()
+    wins = serializers.IntegerField()
 
 
 class GameLeaderboardApi(APIView):
     """Top 10 by Stars won: today, this week (leaderboard time zone) or all time."""
 
+    class OutputSerializer(serializers.Serializer[Any]):
+        period = serializers.CharField()
+        items = GameRowSerializer(many=True)
+        me = GameMeSerializer()
+
     @extend_schema(
         parameters=[
             OpenApiParameter("period", str, OpenApiParameter.PATH, enum=sorted(GAME_PERIODS))
-        ]
+        ],
+        responses={200: OutputSerializer},
     )
     def get(self, request: Request, period: str) -> Response:
         if period not in GAME_PERIODS:
             raise NotFoundError("leaderboard_not_found", "No such leaderboard.")
-        return Response(game_board(period=period, user_id=request_user(request).tg_id))
+        board = game_board(period=period, user_id=request_user(request).tg_id)
+        return Response(self.OutputSerializer(board).data)

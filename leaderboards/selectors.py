@@ -14,11 +14,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from chancetap import rls
+from chancetap.core.i18n import language_for
 from chancetap.observability import metrics
 from leaderboards.models import DonorTotal, DonorWeekTotal, ReferrerTotal
 from leaderboards.services import VERSION_KEY
 from leaderboards.weeks import day_start, week_key_for, week_start
 from payments.models import LedgerEntry
+from payments.rates import rate_get, tons_for_stars
+from payments.selectors import preset_list_active
+from payments.services import payment_settings_get
 
 BOARDS = ("all-time", "week", "referrals")
 
@@ -178,7 +182,17 @@ def game_board(*, period: str, user_id: int) -> dict[str, Any]:
     }
 
 
-def user_stats(*, user: User) -> dict[str, Any]:
+@dataclass(frozen=True)
+class UserStats:
+    games_played: int
+    wins: int
+    stars_won: int
+    tons_all_time: Decimal
+    tons_week: Decimal
+    week_key: str
+
+
+def user_stats(*, user: User) -> UserStats:
     """Games, wins, Stars won and tons for ``GET /api/v1/me``."""
     prizes = LedgerEntry.objects.filter(user=user, kind=LedgerEntry.Kind.PRIZE).aggregate(
         won=Sum("amount"), wins=Count("id")
@@ -195,19 +209,76 @@ def user_stats(*, user: User) -> dict[str, Any]:
     this_week = (
         DonorWeekTotal.objects.filter(user=user, week_key=week).values_list("tons", flat=True)
     ).first()
-    return {
-        "games_played": games,
-        "wins": int(prizes["wins"] or 0),
-        "stars_won": int(prizes["won"] or 0),
-        "tons_all_time": format((all_time or Decimal(0)).normalize(), "f"),
-        "tons_week": format((this_week or Decimal(0)).normalize(), "f"),
-        "week_key": week,
-    }
+    return UserStats(
+        games_played=games,
+        wins=int(prizes["wins"] or 0),
+        stars_won=int(prizes["won"] or 0),
+        tons_all_time=(all_time or Decimal(0)).normalize(),
+        tons_week=(this_week or Decimal(0)).normalize(),
+        week_key=week,
+    )
 
 
-def referral_stats(*, user: User) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReferralStats:
+    referrals_count: int
+    referrals_tons: Decimal
+
+
+def referral_stats(*, user: User) -> ReferralStats:
     row = ReferrerTotal.objects.filter(referrer=user).values("tons", "referrals_count").first()
-    return {
-        "referrals_count": int(row["referrals_count"]) if row else 0,
-        "referrals_tons": format((row["tons"] if row else Decimal(0)).normalize(), "f"),
-    }
+    return ReferralStats(
+        referrals_count=int(row["referrals_count"]) if row else 0,
+        referrals_tons=(row["tons"] if row else Decimal(0)).normalize(),
+    )
+
+
+@dataclass(frozen=True)
+class DonationOption:
+    """A donation package with its tons now and the weekly rank it would give the player."""
+
+    id: int
+    place: int
+    title: str
+    stars: int
+    tons: Decimal
+    weekly_rank_after: int
+
+
+@dataclass(frozen=True)
+class DonationOffer:
+    presets: list[DonationOption]
+    min_stars: int
+    max_stars: int
+    rate: Decimal
+    week_key: str
+
+
+def donation_offer_for(*, user: User) -> DonationOffer:
+    """Donation packages and custom-amount limits for ``user``, in his language."""
+    limits = payment_settings_get()
+    quote = rate_get()
+    week = week_key_for(timezone.now())
+    russian = language_for(user.language_code) == "ru"
+    options = []
+    for preset in preset_list_active():
+        tons = tons_for_stars(preset.stars, quote.rate)
+        options.append(
+            DonationOption(
+                id=preset.pk,
+                place=preset.place,
+                title=preset.title_ru if russian else preset.title_en,
+                stars=preset.stars,
+                tons=tons,
+                weekly_rank_after=weekly_rank_with(
+                    user_id=user.tg_id, extra_tons=tons, week_key=week
+                ),
+            )
+        )
+    return DonationOffer(
+        presets=options,
+        min_stars=limits.min_stars,
+        max_stars=limits.max_stars,
+        rate=quote.rate,
+        week_key=week,
+    )

@@ -4,78 +4,37 @@ import uuid
 from typing import Any
 
 from django.core.cache import cache
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
+from chancetap.core.apis import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
 from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.fields import StrictCharField
-from chancetap.core.i18n import language_for
-from chancetap.core.idempotency import idempotency_key_validate
-from leaderboards.selectors import weekly_rank_with
-from leaderboards.weeks import week_key_for
+from chancetap.core.serializers import DecimalStringField
+from leaderboards.selectors import donation_offer_for
 from payments.models import Payment, TonWallet
-from payments.rates import rate_get, tons_for_stars
 from payments.selectors import (
     ledger_list_for_user,
     payment_get_for_user,
     payment_list_pending,
-    preset_list_active,
 )
-from payments.services import (
-    invoice_create,
-    payment_cancel,
-    payment_public,
-    payment_settings_get,
+from payments.serializers import (
+    LedgerEntrySerializer,
+    PaymentSerializer,
+    TonTopupSerializer,
+    TonWalletSerializer,
 )
+from payments.services import invoice_create, invoice_link_ensure, payment_cancel
 from payments.ton import TonProof
-from payments.ton_topups import (
-    TonApiError,
-    ton_topup_create,
-    ton_topup_get,
-    ton_topup_public,
-    ton_topups_poll,
-)
-from payments.wallets import (
-    ton_proof_payload_issue,
-    ton_wallet_link,
-    ton_wallet_public,
-    ton_wallet_unlink,
-)
-
-PAYMENT_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
-    "id": serializers.UUIDField(),
-    "purpose": serializers.ChoiceField(choices=Payment.Purpose.choices),
-    "stars": serializers.IntegerField(),
-    "status": serializers.ChoiceField(choices=Payment.Status.choices),
-    "invoice_link": serializers.CharField(),
-    "preset_id": serializers.IntegerField(allow_null=True),
-    "tons": serializers.CharField(allow_null=True),
-    "created_at": serializers.DateTimeField(),
-    "paid_at": serializers.DateTimeField(allow_null=True),
-}
-PaymentSerializer = inline_serializer(name="Payment", fields=PAYMENT_FIELDS)
-PaymentListSerializer = inline_serializer(name="PaymentList", fields=PAYMENT_FIELDS, many=True)
-TonWalletSerializer = inline_serializer(
-    name="TonWallet",
-    fields={
-        "address": serializers.CharField(),
-        "raw_address": serializers.CharField(),
-        "wallet_version": serializers.CharField(),
-        "network": serializers.CharField(),
-        "linked_at": serializers.DateTimeField(),
-    },
-)
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True
-)
+from payments.ton_topups import TonApiError, ton_topup_create, ton_topup_get, ton_topups_poll
+from payments.wallets import ton_proof_payload_issue, ton_wallet_link, ton_wallet_unlink
 
 
-class InvoiceCreateApi(APIView):
+class InvoiceCreateApi(IdempotentApiMixin, APIView):
     """Create a Stars invoice (top-up or donation) for ``Telegram.WebApp.openInvoice``."""
 
     class InputSerializer(serializers.Serializer[dict[str, object]]):
@@ -83,35 +42,38 @@ class InvoiceCreateApi(APIView):
         stars = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000)
         preset_id = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
+    OutputSerializer = PaymentSerializer
+    idempotency_scope = "payments.invoice"
+
     @extend_schema(
         request=InputSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
-        responses={201: PaymentSerializer},
+        parameters=IDEMPOTENCY_PARAMETERS,
+        responses={201: OutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        key = idempotency_key_validate(request.headers.get("Idempotency-Key"))
-        assert key is not None
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        result = invoice_create(
-            user=request_user(request),
-            purpose=str(data["purpose"]),
-            stars=data.get("stars"),
-            preset_id=data.get("preset_id"),
-            idempotency_key=key,
+        user = request_user(request)
+        purpose, stars, preset_id = str(data["purpose"]), data.get("stars"), data.get("preset_id")
+        return self.idempotent(
+            request,
+            fingerprint={"purpose": purpose, "stars": stars, "preset_id": preset_id},
+            action=lambda: invoice_create(
+                user=user, purpose=purpose, stars=stars, preset_id=preset_id
+            ),
+            # Telegram's link, with no transaction held; again on a replay that has none yet.
+            after=lambda body: invoice_link_ensure(user=user, payment_id=uuid.UUID(body["id"])),
         )
-        headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-        return Response(result.body, status=result.status, headers=headers)
 
 
 class PaymentPendingListApi(APIView):
     """Unfinished invoices for the "Continue" / "Cancel" card."""
 
-    @extend_schema(responses={200: PaymentListSerializer})
+    @extend_schema(responses={200: PaymentSerializer(many=True)})
     def get(self, request: Request) -> Response:
         payments = payment_list_pending(user_id=request_user(request).tg_id)
-        return Response([payment_public(p) for p in payments])
+        return Response(PaymentSerializer(payments, many=True).data)
 
 
 class PaymentDetailApi(APIView):
@@ -120,14 +82,14 @@ class PaymentDetailApi(APIView):
         payment = payment_get_for_user(user_id=request_user(request).tg_id, payment_id=payment_id)
         if payment is None:
             raise NotFoundError("payment_not_found", "No such payment.")
-        return Response(payment_public(payment))
+        return Response(PaymentSerializer(payment).data)
 
 
 class PaymentCancelApi(APIView):
     @extend_schema(request=None, responses={200: PaymentSerializer})
     def post(self, request: Request, payment_id: uuid.UUID) -> Response:
         payment = payment_cancel(user=request_user(request), payment_id=payment_id)
-        return Response(payment_public(payment))
+        return Response(PaymentSerializer(payment).data)
 
 
 class LedgerListApi(APIView):
@@ -137,59 +99,26 @@ class LedgerListApi(APIView):
         limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
         offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**6)
 
-    @extend_schema(
-        parameters=[QuerySerializer],
-        responses={
-            200: inline_serializer(
-                name="LedgerEntry",
-                fields={
-                    "id": serializers.IntegerField(),
-                    "kind": serializers.CharField(),
-                    "amount": serializers.IntegerField(),
-                    "balance_after": serializers.IntegerField(),
-                    "created_at": serializers.DateTimeField(),
-                },
-                many=True,
-            )
-        },
-    )
+    @extend_schema(parameters=[QuerySerializer], responses={200: LedgerEntrySerializer(many=True)})
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         limit, offset = query.validated_data["limit"], query.validated_data["offset"]
         entries = ledger_list_for_user(user_id=request_user(request).tg_id)[offset : offset + limit]
-        return Response(
-            [
-                {
-                    "id": e.id,
-                    "kind": e.kind,
-                    "amount": e.amount,
-                    "balance_after": e.balance_after,
-                    "created_at": e.created_at,
-                }
-                for e in entries
-            ]
-        )
+        return Response(LedgerEntrySerializer(entries, many=True).data)
 
 
 class TonProofPayloadApi(APIView):
     """A one-time payload for TON Connect's ``tonProof`` request."""
 
-    @extend_schema(
-        request=None,
-        responses={
-            201: inline_serializer(
-                name="TonProofPayload",
-                fields={
-                    "payload": serializers.CharField(),
-                    "expires_at": serializers.DateTimeField(),
-                },
-            )
-        },
-    )
+    class OutputSerializer(serializers.Serializer[Any]):
+        payload = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(request=None, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
         issued = ton_proof_payload_issue(user=request_user(request))
-        return Response({"payload": issued.payload, "expires_at": issued.expires_at}, status=201)
+        return Response(self.OutputSerializer(issued).data, status=201)
 
 
 class TonWalletVerifyApi(APIView):
@@ -234,7 +163,7 @@ class TonWalletVerifyApi(APIView):
                 state_init=str(proof.validated_data["state_init"]),
             ),
         )
-        return Response(ton_wallet_public(wallet))
+        return Response(TonWalletSerializer(wallet).data)
 
 
 class TonWalletApi(APIView):
@@ -245,7 +174,7 @@ class TonWalletApi(APIView):
         wallet = TonWallet.objects.filter(user=request_user(request)).first()
         if wallet is None:
             raise NotFoundError("ton_wallet_not_linked", "No TON wallet is linked.")
-        return Response(ton_wallet_public(wallet))
+        return Response(TonWalletSerializer(wallet).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request) -> Response:
@@ -253,52 +182,36 @@ class TonWalletApi(APIView):
         return Response(status=204)
 
 
-TonTopupSerializer = inline_serializer(
-    name="TonTopup",
-    fields={
-        "id": serializers.UUIDField(),
-        "stars": serializers.IntegerField(),
-        "status": serializers.CharField(),
-        "address": serializers.CharField(),
-        "amount_nano": serializers.CharField(),
-        "comment": serializers.CharField(),
-        "payload": serializers.CharField(),
-        "expires_at": serializers.DateTimeField(),
-        "paid_at": serializers.DateTimeField(allow_null=True),
-    },
-)
-
-
-class TonTopupCreateApi(APIView):
+class TonTopupCreateApi(IdempotentApiMixin, APIView):
     """Order a Stars top-up paid in TON (send ``amount_nano`` with ``payload`` via TON Connect)."""
 
     class InputSerializer(serializers.Serializer[dict[str, int]]):
         stars = serializers.IntegerField(min_value=1, max_value=10_000_000)
 
+    OutputSerializer = TonTopupSerializer
+    idempotency_scope = "payments.ton_topup"
+
     @extend_schema(
         request=InputSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
-        responses={201: TonTopupSerializer},
+        parameters=IDEMPOTENCY_PARAMETERS,
+        responses={201: OutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        key = idempotency_key_validate(request.headers.get("Idempotency-Key"))
-        assert key is not None
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = ton_topup_create(
-            user=request_user(request),
-            stars=int(serializer.validated_data["stars"]),
-            idempotency_key=key,
+        user, stars = request_user(request), int(serializer.validated_data["stars"])
+        return self.idempotent(
+            request,
+            fingerprint={"stars": stars},
+            action=lambda: ton_topup_create(user=user, stars=stars),
         )
-        return Response(result.body, status=result.status)
 
 
 class TonTopupDetailApi(APIView):
     @extend_schema(responses={200: TonTopupSerializer})
     def get(self, request: Request, topup_id: uuid.UUID) -> Response:
-        return Response(
-            ton_topup_public(ton_topup_get(user=request_user(request), topup_id=topup_id))
-        )
+        topup = ton_topup_get(user=request_user(request), topup_id=topup_id)
+        return Response(TonTopupSerializer(topup).data)
 
 
 # A check runs inside the player's request: a short look (the periodic poll reads long backlogs).
@@ -320,39 +233,34 @@ class TonTopupCheckApi(APIView):
                     "ton_api_unavailable", "Could not reach the TON network. Try again.", status=502
                 ) from exc
             topup.refresh_from_db()
-        return Response(ton_topup_public(topup))
+        return Response(TonTopupSerializer(topup).data)
+
+
+class DonationPresetSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    place = serializers.IntegerField()
+    title = serializers.CharField(help_text="In the caller's language.")
+    stars = serializers.IntegerField()
+    tons = DecimalStringField(help_text="Tons this package counts now.")
+    weekly_rank_after = serializers.IntegerField(help_text="The caller's weekly rank after it.")
+
+
+class CustomAmountSerializer(serializers.Serializer[Any]):
+    min_stars = serializers.IntegerField()
+    max_stars = serializers.IntegerField()
 
 
 class PresetListApi(APIView):
     """Donation packages and custom-amount limits, each with its tons now and the weekly rank
     it would give the caller."""
 
+    class OutputSerializer(serializers.Serializer[Any]):
+        presets = DonationPresetSerializer(many=True)
+        custom = CustomAmountSerializer(source="*")
+        rate = DecimalStringField(help_text="Tons per Star now.")
+        week_key = serializers.CharField()
+
+    @extend_schema(responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
-        user = request_user(request)
-        limits = payment_settings_get()
-        quote = rate_get()
-        week = week_key_for(timezone.now())
-        lang = language_for(user.language_code)
-        presets = []
-        for preset in preset_list_active():
-            tons = tons_for_stars(preset.stars, quote.rate)
-            presets.append(
-                {
-                    "id": preset.pk,
-                    "place": preset.place,
-                    "title": preset.title_ru if lang == "ru" else preset.title_en,
-                    "stars": preset.stars,
-                    "tons": format(tons, "f"),
-                    "weekly_rank_after": weekly_rank_with(
-                        user_id=user.tg_id, extra_tons=tons, week_key=week
-                    ),
-                }
-            )
-        return Response(
-            {
-                "presets": presets,
-                "custom": {"min_stars": limits.min_stars, "max_stars": limits.max_stars},
-                "rate": format(quote.rate, "f"),
-                "week_key": week,
-            }
-        )
+        offer = donation_offer_for(user=request_user(request))
+        return Response(self.OutputSerializer(offer).data)

@@ -40,16 +40,11 @@ from accounts.authentication import TelegramJWTAuthentication
 from accounts.models import User
 from chancetap.core.errors import ApplicationError, AuthenticationError, NotFoundError
 from chancetap.core.exceptions import error_body
-from chancetap.core.idempotency import idempotency_key_validate
+from chancetap.core.idempotency import idempotency_key_validate, idempotent_execute
 from payments.models import Payment
 from payments.selectors import dev_payments_available, payment_get_for_user
-from payments.services import (
-    CURRENCY,
-    dev_charge_id,
-    invoice_create,
-    payment_public,
-    pre_checkout_check,
-)
+from payments.serializers import PaymentSerializer
+from payments.services import CURRENCY, dev_charge_id, invoice_create, pre_checkout_check
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +127,7 @@ class DevTopupCompleteApi(View):
                 ),
                 status=502,
             )
-        return JsonResponse(payment_public(paid))
+        return JsonResponse(PaymentSerializer(paid).data)
 
     def _payment_prepare(self, request: HttpRequest) -> tuple[User, Payment]:
         """Sync hop: who asks, the payment (created once per Idempotency-Key), its pre-checkout."""
@@ -148,13 +143,22 @@ class DevTopupCompleteApi(View):
             raise ApplicationError(
                 "validation_error", "The request is not valid.", details=serializer.errors
             )
-        result = invoice_create(
-            user=user,
-            purpose=Payment.Purpose.TOPUP,
-            stars=int(serializer.validated_data["stars"]),
-            preset_id=None,
-            idempotency_key=key,
-            telegram_invoice=False,
+        stars = int(serializer.validated_data["stars"])
+        # What IdempotentApiMixin does for the DRF views (this one is a plain async view).
+        result = idempotent_execute(
+            user_id=user.tg_id,
+            scope="payments.dev_invoice",
+            key=key,
+            body={"purpose": Payment.Purpose.TOPUP, "stars": stars, "preset_id": None},
+            action=lambda: invoice_create(
+                user=user,
+                purpose=Payment.Purpose.TOPUP,
+                stars=stars,
+                preset_id=None,
+                telegram_invoice=False,
+            ),
+            render=lambda payment: PaymentSerializer(payment).data,
+            status=201,
         )
         payment = payment_get_for_user(user_id=user.tg_id, payment_id=uuid.UUID(result.body["id"]))
         if payment is None:

@@ -20,13 +20,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.events import user_event_send
 from accounts.models import User
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.i18n import language_for
-from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
+from chancetap.core.transactions import atomic_use_case
 from chancetap.observability import metrics
 from leaderboards.services import donation_record_in_tx, donation_refund_in_tx
+from payments.events import payment_paid_event_send
 from payments.ledger import (
     InsufficientBalanceError,
     Posting,
@@ -77,20 +77,6 @@ def charge_business_key(prefix: str, charge_id: str) -> str:
     if len(charge_id) > 150:
         charge_id = "sha256:" + hashlib.sha256(charge_id.encode()).hexdigest()
     return f"{prefix}:{charge_id}"
-
-
-def payment_public(payment: Payment) -> dict[str, Any]:
-    return {
-        "id": str(payment.id),
-        "purpose": payment.purpose,
-        "stars": payment.stars,
-        "status": payment.status,
-        "invoice_link": payment.invoice_link,
-        "preset_id": payment.preset_id,
-        "tons": str(payment.tons) if payment.tons is not None else None,
-        "created_at": payment.created_at.isoformat(),
-        "paid_at": payment.paid_at.isoformat() if payment.paid_at else None,
-    }
 
 
 # --- invoices ---------------------------------------------------------------------------------
@@ -176,21 +162,19 @@ def invoice_create(
     purpose: str,
     stars: int | None,
     preset_id: int | None,
-    idempotency_key: str,
     telegram_invoice: bool = True,
-) -> IdempotentResponse:
-    """Create ``Payment(created)`` and its Telegram invoice link, once per Idempotency-Key.
+) -> Payment:
+    """Step 1 of an invoice: ``Payment(created)`` with no link yet, in one short transaction.
 
-    ``telegram_invoice=False`` (development payments, debug builds only) skips Telegram: the
-    payment has no link and is paid by a ``successful_payment`` the server posts to itself.
+    The API runs it once per Idempotency-Key (its stored answer commits with the payment), then
+    ``invoice_link_ensure`` asks Telegram for the link with no transaction held.
+    ``telegram_invoice=False`` (development payments, debug builds only): the payment never gets a
+    link and is paid by a ``successful_payment`` the server posts to itself.
     """
     if not telegram_invoice and not settings.DEV_PAYMENTS_ENABLED:
         raise NotFoundError("not_found", "Development payments are switched off.")
-    scope = "payments.invoice" if telegram_invoice else "payments.dev_invoice"
-    limits = payment_settings_get()
-    body = {"purpose": purpose, "stars": stars, "preset_id": preset_id}
-
-    def action() -> tuple[int, Any]:
+    with atomic_use_case():
+        limits = payment_settings_get()
         amount, preset = _invoice_amount(
             purpose=purpose, stars=stars, preset_id=preset_id, limits=limits
         )
@@ -198,32 +182,31 @@ def invoice_create(
         payment = Payment.objects.create(
             id=uuid.uuid4(), user=user, purpose=purpose, stars=amount, preset=preset
         )
-        metrics.payments_total.labels(status="created", purpose=purpose).inc()
-        logger.info(
-            "payment created",
-            extra={
-                "event": "payment_created",
-                "payment_id": str(payment.id),
-                "user_id": user.tg_id,
-                "purpose": purpose,
-                "stars": amount,
-                "telegram_invoice": telegram_invoice,
-            },
-        )
-        return 201, payment_public(payment)
-
-    # 1. The payment row and the idempotency record, in one short transaction; 2. Telegram's
-    # invoice link with no transaction or lock held (a slow Telegram must not hold a database
-    # connection "idle in transaction"); 3. the link recorded in one statement. A crash or a
-    # Telegram error between 1 and 3 leaves a payment without a link, which nobody can pay: the
-    # same request again (same Idempotency-Key) asks Telegram again, and the pending list shows
-    # only payments that have their link.
-    result = idempotent_execute(
-        user_id=user.tg_id, scope=scope, key=idempotency_key, body=body, action=action
+    metrics.payments_total.labels(status="created", purpose=purpose).inc()
+    logger.info(
+        "payment created",
+        extra={
+            "event": "payment_created",
+            "payment_id": str(payment.id),
+            "user_id": user.tg_id,
+            "purpose": purpose,
+            "stars": amount,
+            "telegram_invoice": telegram_invoice,
+        },
     )
-    if not telegram_invoice:
-        return result
-    payment = Payment.objects.get(pk=result.body["id"])
+    return payment
+
+
+def invoice_link_ensure(*, user: User, payment_id: uuid.UUID) -> Payment:
+    """Steps 2–3 of an invoice: Telegram's invoice link with no transaction or lock held (a slow
+    Telegram must not hold a database connection "idle in transaction"), then the link recorded
+    in one statement.
+
+    A crash or a Telegram error before the link is stored leaves a payment without a link, which
+    nobody can pay: the same request again (same Idempotency-Key) comes here again and asks
+    Telegram again, and the pending list shows only payments that have their link.
+    """
+    payment = Payment.objects.get(pk=payment_id, user_id=user.tg_id)
     if payment.status == Payment.Status.CREATED and not payment.invoice_link:
         # One request at a time asks Telegram for this payment's link (the same key sent twice
         # at once: the second is told to wait, as while the first one's transaction runs).
@@ -246,7 +229,7 @@ def invoice_create(
         finally:
             cache.delete(lock)
         payment.refresh_from_db()
-    return IdempotentResponse(result.status, payment_public(payment), replayed=result.replayed)
+    return payment
 
 
 def dev_charge_id(payment_id: uuid.UUID) -> str:
@@ -432,14 +415,7 @@ def star_payment_apply(
             "source": source,
         },
     )
-    user_event_send(
-        tg_id=payment.user_id,
-        payload={
-            "type": "payment",
-            "payment": payment_public(payment),
-            "balance": balance_after,
-        },
-    )
+    payment_paid_event_send(payment=payment, balance=balance_after)
     return ChargeResult(charge, applied=True)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
-from pytoniq_core import Address, Cell, StateInit
+from pytoniq_core import Address, Cell, StateInit, begin_cell
 
 # sha256 hashes of the code cells of the wallet contracts whose data layout we can read.
 WALLET_CODE_HASHES = {
@@ -160,3 +160,9 @@ def ton_proof_verify(
         wallet_version=version,
         network=proof.network,
     )
+
+
+def comment_payload_boc(comment: str) -> str:
+    """The TON Connect message payload: a text comment cell (op 0), base64 BoC."""
+    cell = begin_cell().store_uint(0, 32).store_snake_string(comment).end_cell()
+    return base64.b64encode(cell.to_boc()).decode()

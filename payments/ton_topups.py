@@ -17,7 +17,6 @@ newer ones. No TON call is made inside a transaction; each transfer is recorded 
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import re
@@ -33,13 +32,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
-from pytoniq_core import begin_cell
 
-from accounts.events import user_event_send
 from accounts.models import User
 from chancetap import rls
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
-from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
+from chancetap.core.transactions import atomic_use_case
+from payments.events import ton_topup_paid_event_send
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry, TonPollCursor, TonTopup, TonTransfer
 
@@ -65,42 +63,22 @@ def _comment() -> str:
     return "CT-" + "".join(secrets.choice(COMMENT_ALPHABET) for _ in range(10))
 
 
-def comment_payload_boc(comment: str) -> str:
-    """The TON Connect message payload: a text comment cell (op 0), base64 BoC."""
-    cell = begin_cell().store_uint(0, 32).store_snake_string(comment).end_cell()
-    return base64.b64encode(cell.to_boc()).decode()
-
-
-def ton_topup_public(topup: TonTopup) -> dict[str, Any]:
-    return {
-        "id": str(topup.id),
-        "stars": topup.stars,
-        "status": topup.status,
-        "address": settings.TON_RECEIVER_ADDRESS,
-        "amount_nano": str(topup.amount_nano),
-        "comment": topup.comment,
-        "payload": comment_payload_boc(topup.comment),
-        "expires_at": topup.expires_at.isoformat(),
-        "paid_at": topup.paid_at.isoformat() if topup.paid_at else None,
-    }
-
-
-def ton_topup_create(*, user: User, stars: int, idempotency_key: str) -> IdempotentResponse:
+def ton_topup_create(*, user: User, stars: int) -> TonTopup:
+    """Order a Stars top-up paid in TON (the API runs it once per Idempotency-Key)."""
     if not settings.TON_RECEIVER_ADDRESS:
         raise ApplicationError(
             "ton_unavailable", "Paying with TON is not available right now.", status=503
         )
     from payments.services import payment_settings_get
 
-    limits = payment_settings_get()
-    if not limits.min_stars <= stars <= limits.max_stars:
-        raise ApplicationError(
-            "amount_out_of_range",
-            f"The amount must be between {limits.min_stars} and {limits.max_stars} Stars.",
-            details={"min": limits.min_stars, "max": limits.max_stars},
-        )
-
-    def action() -> tuple[int, Any]:
+    with atomic_use_case():
+        limits = payment_settings_get()
+        if not limits.min_stars <= stars <= limits.max_stars:
+            raise ApplicationError(
+                "amount_out_of_range",
+                f"The amount must be between {limits.min_stars} and {limits.max_stars} Stars.",
+                details={"min": limits.min_stars, "max": limits.max_stars},
+            )
         topup = TonTopup.objects.create(
             user=user,
             stars=stars,
@@ -108,19 +86,11 @@ def ton_topup_create(*, user: User, stars: int, idempotency_key: str) -> Idempot
             comment=_comment(),
             expires_at=timezone.now() + timedelta(seconds=settings.TON_TOPUP_TTL_SECONDS),
         )
-        logger.info(
-            "ton top-up created",
-            extra={"event": "ton_topup_created", "user_id": user.tg_id, "stars": stars},
-        )
-        return 201, ton_topup_public(topup)
-
-    return idempotent_execute(
-        user_id=user.tg_id,
-        scope="payments.ton_topup",
-        key=idempotency_key,
-        body={"stars": stars},
-        action=action,
+    logger.info(
+        "ton top-up created",
+        extra={"event": "ton_topup_created", "user_id": user.tg_id, "stars": stars},
     )
+    return topup
 
 
 def ton_topup_get(*, user: User, topup_id: Any) -> TonTopup:
@@ -324,13 +294,8 @@ def ton_transfer_record(*, transfer: TonTransaction, receiver: str) -> tuple[Ton
     topup.paid_at = timezone.now()
     topup.save(update_fields=["status", "tx_hash", "received_nano", "paid_at"])
     logger.info("ton top-up paid", extra={**log, "user_id": topup.user_id, "excess_nano": excess})
-    user_event_send(
-        tg_id=topup.user_id,
-        payload={
-            "type": "ton_topup",
-            "topup": ton_topup_public(topup),
-            "balance": posted.entries[0].balance_after if posted.entries else None,
-        },
+    ton_topup_paid_event_send(
+        topup=topup, balance=posted.entries[0].balance_after if posted.entries else None
     )
     return record, True
 

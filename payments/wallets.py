@@ -91,15 +91,3 @@ def ton_wallet_unlink(*, user: User) -> None:
     deleted, _ = TonWallet.objects.filter(user=user).delete()
     if not deleted:
         raise NotFoundError("ton_wallet_not_linked", "No TON wallet is linked.")
-
-
-def ton_wallet_public(wallet: TonWallet | None) -> dict[str, str] | None:
-    if wallet is None:
-        return None
-    return {
-        "address": wallet.friendly_address,
-        "raw_address": wallet.address,
-        "wallet_version": wallet.wallet_version,
-        "network": wallet.network,
-        "linked_at": wallet.linked_at.isoformat(),
-    }

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_user
 from accounts.selectors import user_profile
+from accounts.serializers import ProfileSerializer
 from chancetap.core.fields import StrictCharField
 from chancetap.core.i18n import language_for
 from referrals.selectors import referral_list
@@ -22,6 +23,20 @@ SHARE_TEXT = {
 }
 
 
+class ReferralSerializer(serializers.Serializer[Any]):
+    tg_id = serializers.IntegerField()
+    username = serializers.CharField()
+    first_name = serializers.CharField()
+    photo_url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ReferralPageSerializer(serializers.Serializer[Any]):
+    items = ReferralSerializer(many=True)
+    has_more = serializers.BooleanField()
+    total = serializers.IntegerField()
+
+
 class ReferralsApi(APIView):
     """My referral code, link, share text and my referrals."""
 
@@ -29,7 +44,15 @@ class ReferralsApi(APIView):
         limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
         offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**7)
 
-    @extend_schema(parameters=[QuerySerializer])
+    class OutputSerializer(serializers.Serializer[Any]):
+        code = serializers.CharField()
+        link = serializers.CharField()
+        share_text = serializers.CharField()
+        share_url = serializers.CharField()
+        referrer_id = serializers.IntegerField(allow_null=True)
+        referrals = ReferralPageSerializer()
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
         user = request_user(request)
         query = self.QuerySerializer(data=request.query_params)
@@ -38,20 +61,19 @@ class ReferralsApi(APIView):
         lang = language_for(user.language_code)
         text = SHARE_TEXT[lang]
         share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text)}"
-        return Response(
-            {
-                "code": referral_code_for(tg_id=user.tg_id),
-                "link": link,
-                "share_text": text,
-                "share_url": share,
-                "referrer_id": user.referrer_id,
-                "referrals": referral_list(
-                    referrer=user,
-                    limit=query.validated_data["limit"],
-                    offset=query.validated_data["offset"],
-                ),
-            }
-        )
+        body = {
+            "code": referral_code_for(tg_id=user.tg_id),
+            "link": link,
+            "share_text": text,
+            "share_url": share,
+            "referrer_id": user.referrer_id,
+            "referrals": referral_list(
+                referrer=user,
+                limit=query.validated_data["limit"],
+                offset=query.validated_data["offset"],
+            ),
+        }
+        return Response(self.OutputSerializer(body).data)
 
 
 class ReferralAttachApi(APIView):
@@ -60,9 +82,9 @@ class ReferralAttachApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, str]]):
         code = StrictCharField(max_length=64)
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses={200: ProfileSerializer})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = referral_attach(user=request_user(request), code=serializer.validated_data["code"])
-        return Response(user_profile(user=user))
+        return Response(ProfileSerializer(user_profile(user=user)).data)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,10 +10,10 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
+from chancetap.core.apis import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
 from chancetap.core.errors import NotFoundError
 from chancetap.core.fields import StrictCharField
-from chancetap.core.idempotency import IdempotentResponse, idempotency_key_validate
-from rooms.bonus import bonus_run_active, bonus_run_cancel, bonus_run_public, bonus_run_start
+from rooms.bonus import bonus_run_active, bonus_run_cancel, bonus_run_progress, bonus_run_start
 from rooms.models import Room
 from rooms.selectors import (
     room_current_for,
@@ -21,68 +21,69 @@ from rooms.selectors import (
     room_is_member,
     tier_list_with_occupancy,
 )
+from rooms.serializers import BonusRunSerializer, RoomSerializer
 from rooms.services import (
+    hero_key_normalize,
     hero_room_create,
     hero_room_join,
     hero_room_start,
     room_join_tier,
     room_leave,
-    room_public,
 )
-
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True
-)
-
-
-def _key(request: Request) -> str:
-    key = idempotency_key_validate(request.headers.get("Idempotency-Key"))
-    assert key is not None
-    return key
-
-
-def _respond(result: IdempotentResponse) -> Response:
-    headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-    return Response(result.body, status=result.status, headers=headers)
 
 
 class TierListApi(APIView):
     """The six standard tiers with live occupancy."""
 
+    class OutputSerializer(serializers.Serializer[Any]):
+        id = serializers.IntegerField()
+        stars = serializers.IntegerField()
+        waiting = serializers.IntegerField(help_text="Players in the room a new player joins.")
+        max_players = serializers.IntegerField()
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        return Response(tier_list_with_occupancy())
+        return Response(self.OutputSerializer(tier_list_with_occupancy(), many=True).data)
 
 
-class TierJoinApi(APIView):
+class TierJoinApi(IdempotentApiMixin, APIView):
     """Pay the fee and take a seat in a gathering room of this tier."""
 
-    @extend_schema(request=None, parameters=[IDEMPOTENCY_HEADER])
+    OutputSerializer = RoomSerializer
+    idempotency_scope = "rooms.join_tier"
+
+    @extend_schema(request=None, parameters=IDEMPOTENCY_PARAMETERS, responses={201: RoomSerializer})
     def post(self, request: Request, tier_id: int) -> Response:
-        return _respond(
-            room_join_tier(
-                user=request_user(request), tier_id=tier_id, idempotency_key=_key(request)
-            )
+        user = request_user(request)
+        return self.idempotent(
+            request,
+            fingerprint={"tier_id": tier_id},
+            action=lambda: room_join_tier(user=user, tier_id=tier_id),
         )
 
 
-class HeroCreateApi(APIView):
+class HeroCreateApi(IdempotentApiMixin, APIView):
     class InputSerializer(serializers.Serializer[dict[str, int]]):
         fee = serializers.IntegerField(min_value=1, max_value=10_000_000)
 
-    @extend_schema(request=InputSerializer, parameters=[IDEMPOTENCY_HEADER])
+    OutputSerializer = RoomSerializer
+    idempotency_scope = "rooms.hero_create"
+
+    @extend_schema(
+        request=InputSerializer, parameters=IDEMPOTENCY_PARAMETERS, responses={201: RoomSerializer}
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _respond(
-            hero_room_create(
-                organizer=request_user(request),
-                fee=int(data.validated_data["fee"]),
-                idempotency_key=_key(request),
-            )
+        organizer, fee = request_user(request), int(data.validated_data["fee"])
+        return self.idempotent(
+            request,
+            fingerprint={"fee": fee},
+            action=lambda: hero_room_create(organizer=organizer, fee=fee),
         )
 
 
-class HeroJoinApi(APIView):
+class HeroJoinApi(IdempotentApiMixin, APIView):
     # Per player (ScopedRateThrottle keys on the user): hero keys cannot be guessed by brute force.
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "hero_join"
@@ -90,16 +91,20 @@ class HeroJoinApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, str]]):
         key = StrictCharField(min_length=4, max_length=12)
 
-    @extend_schema(request=InputSerializer, parameters=[IDEMPOTENCY_HEADER])
+    OutputSerializer = RoomSerializer
+    idempotency_scope = "rooms.hero_join"
+
+    @extend_schema(
+        request=InputSerializer, parameters=IDEMPOTENCY_PARAMETERS, responses={201: RoomSerializer}
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _respond(
-            hero_room_join(
-                user=request_user(request),
-                key=str(data.validated_data["key"]),
-                idempotency_key=_key(request),
-            )
+        user, key = request_user(request), str(data.validated_data["key"])
+        return self.idempotent(
+            request,
+            fingerprint={"key": hero_key_normalize(key)},
+            action=lambda: hero_room_join(user=user, key=key),
         )
 
 
@@ -111,30 +116,35 @@ def _member_room(request: Request, room_id: int) -> Room:
 
 
 class RoomDetailApi(APIView):
+    @extend_schema(responses={200: RoomSerializer})
     def get(self, request: Request, room_id: int) -> Response:
-        return Response(room_public(_member_room(request, room_id)))
+        return Response(RoomSerializer(_member_room(request, room_id)).data)
 
 
 class RoomLeaveApi(APIView):
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={200: RoomSerializer})
     def post(self, request: Request, room_id: int) -> Response:
-        return Response(room_public(room_leave(user=request_user(request), room_id=room_id)))
+        room = room_leave(user=request_user(request), room_id=room_id)
+        return Response(RoomSerializer(room).data)
 
 
 class RoomStartApi(APIView):
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={200: RoomSerializer})
     def post(self, request: Request, room_id: int) -> Response:
-        return Response(
-            room_public(hero_room_start(organizer=request_user(request), room_id=room_id))
-        )
+        room = hero_room_start(organizer=request_user(request), room_id=room_id)
+        return Response(RoomSerializer(room).data)
 
 
 class RoomCurrentApi(APIView):
     """The room the caller is in (or runs) right now, to restore the screen after a reload."""
 
+    class OutputSerializer(serializers.Serializer[Any]):
+        room = RoomSerializer(allow_null=True)
+
+    @extend_schema(responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
         room = room_current_for(user_id=request_user(request).tg_id)
-        return Response({"room": room_public(room) if room else None})
+        return Response(self.OutputSerializer({"room": room}).data)
 
 
 class RoomHistoryApi(APIView):
@@ -142,34 +152,50 @@ class RoomHistoryApi(APIView):
         limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
         offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**6)
 
-    @extend_schema(parameters=[QuerySerializer])
+    class OutputSerializer(serializers.Serializer[Any]):
+        room_id = serializers.IntegerField()
+        kind = serializers.ChoiceField(choices=Room.Kind.choices)
+        fee = serializers.IntegerField()
+        phase = serializers.ChoiceField(choices=Room.Phase.choices)
+        taps = serializers.IntegerField()
+        won = serializers.BooleanField()
+        prize = serializers.IntegerField()
+        finished_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: OutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(
-            room_history_for(
-                user_id=request_user(request).tg_id,
-                limit=query.validated_data["limit"],
-                offset=query.validated_data["offset"],
-            )
+        items = room_history_for(
+            user_id=request_user(request).tg_id,
+            limit=query.validated_data["limit"],
+            offset=query.validated_data["offset"],
         )
+        return Response(self.OutputSerializer(items, many=True).data)
+
+
+class BonusRunEnvelopeSerializer(serializers.Serializer[Any]):
+    run = BonusRunSerializer(allow_null=True)
 
 
 class BonusApi(APIView):
     """The caller's active bonus run (null when none)."""
 
+    @extend_schema(responses={200: BonusRunEnvelopeSerializer})
     def get(self, request: Request) -> Response:
         run = bonus_run_active(user_id=request_user(request).tg_id)
-        return Response({"run": bonus_run_public(run)})
+        return Response(BonusRunEnvelopeSerializer({"run": bonus_run_progress(run)}).data)
 
 
 class BonusStartApi(APIView):
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={201: BonusRunEnvelopeSerializer})
     def post(self, request: Request) -> Response:
-        return Response({"run": bonus_run_public(bonus_run_start(user=request_user(request)))}, 201)
+        run = bonus_run_start(user=request_user(request))
+        return Response(BonusRunEnvelopeSerializer({"run": bonus_run_progress(run)}).data, 201)
 
 
 class BonusCancelApi(APIView):
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses={200: BonusRunEnvelopeSerializer})
     def post(self, request: Request) -> Response:
-        return Response({"run": bonus_run_public(bonus_run_cancel(user=request_user(request)))})
+        run = bonus_run_cancel(user=request_user(request))
+        return Response(BonusRunEnvelopeSerializer({"run": bonus_run_progress(run)}).data)

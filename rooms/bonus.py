@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,21 +27,35 @@ def bonus_settings_get() -> BonusSettings:
     return row
 
 
-def bonus_run_public(run: BonusRun | None) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class BonusRunProgress:
+    """A run as the player sees it: the live tap count (Redis) while it runs, capped at the
+    target."""
+
+    id: int
+    status: str
+    taps: int
+    target_taps: int
+    reward_stars: int
+    started_at: datetime
+    expires_at: datetime
+
+
+def bonus_run_progress(run: BonusRun | None) -> BonusRunProgress | None:
     if run is None:
         return None
     taps = (
         run.taps if run.status != BonusRun.Status.ACTIVE else bonus_taps_read(run.pk, run.user_id)
     )
-    return {
-        "id": run.pk,
-        "status": run.status,
-        "taps": min(taps, run.target_taps),
-        "target_taps": run.target_taps,
-        "reward_stars": run.reward_stars,
-        "started_at": run.started_at.isoformat(),
-        "expires_at": run.expires_at.isoformat(),
-    }
+    return BonusRunProgress(
+        id=run.pk,
+        status=run.status,
+        taps=min(taps, run.target_taps),
+        target_taps=run.target_taps,
+        reward_stars=run.reward_stars,
+        started_at=run.started_at,
+        expires_at=run.expires_at,
+    )
 
 
 def bonus_run_active(*, user_id: int) -> BonusRun | None:

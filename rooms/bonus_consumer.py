@@ -19,7 +19,8 @@ from accounts.ws_auth import (
 )
 from chancetap.observability import metrics
 from rooms import engine
-from rooms.bonus import bonus_run_active, bonus_run_complete, bonus_run_public
+from rooms.bonus import bonus_run_complete
+from rooms.snapshots import bonus_run_state
 from rooms.taps import (
     BONUS_TTL_SECONDS,
     FlushRequest,
@@ -27,10 +28,6 @@ from rooms.taps import (
     bonus_prefix,
     rooms_flush_async,
 )
-
-
-def _run_state(user_id: int) -> dict[str, Any] | None:
-    return bonus_run_public(bonus_run_active(user_id=user_id))
 
 
 class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
@@ -47,7 +44,7 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
         # Blocking the account closes this socket (accounts.events.user_sockets_close_on_commit).
         self.group = user_group(self.scope["user"].tg_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        self.run = await database_sync_to_async(_run_state)(self.scope["user"].tg_id)
+        self.run = await database_sync_to_async(bonus_run_state)(user_id=self.scope["user"].tg_id)
         await self.send_json({"type": "state", "run": self.run})
 
     async def disconnect(self, code: int) -> None:

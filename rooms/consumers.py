@@ -29,21 +29,17 @@ from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
 from chancetap.observability import metrics
 from rooms import engine
-from rooms.bonus import bonus_run_active, bonus_run_public
 from rooms.frames import closed_frame, dumps, error_frame, state_frame
 from rooms.hub import RULES, Member, Packet, RoomHub, RoomInfo, hub, room_counts
 from rooms.outbox import Outbox
-from rooms.services import hero_room_start, room_group, room_leave, room_snapshot
+from rooms.services import hero_room_start, room_group, room_leave
+from rooms.snapshots import bonus_run_state, room_snapshot
 
 REACTIONS = ("🔥", "😂", "😎", "🚀", "💪", "🍀", "⚡", "🎯", "😱", "👏")
 REACTION_INTERVAL = 0.5
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-def _bonus_state(user_id: int) -> dict[str, Any] | None:
-    return bonus_run_public(bonus_run_active(user_id=user_id))
 
 
 class RoomConsumer:
@@ -104,7 +100,7 @@ class RoomConsumer:
             await self._refuse(subprotocol, "room_not_found", "No such room for you.", 4404)
             return None
         state = snapshot[0]
-        bonus_run = await database_sync_to_async(_bonus_state)(user.tg_id)
+        bonus_run = await database_sync_to_async(bonus_run_state)(user_id=user.tg_id)
         await self._send({"type": "websocket.accept", "subprotocol": subprotocol})
         self.member = Member(user_id=user.tg_id, outbox=self.outbox, bonus_run=bonus_run)
         await self.hub.join(self.room_id, self.member, RoomInfo.from_state(state))

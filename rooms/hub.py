@@ -44,7 +44,8 @@ from rooms.frames import (
     state_frame,
 )
 from rooms.outbox import Outbox
-from rooms.services import room_advance, room_group, room_snapshot
+from rooms.services import room_advance, room_group
+from rooms.snapshots import room_snapshot
 from rooms.taps import (
     FlushRequest,
     RoomFlush,

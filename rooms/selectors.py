@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Max, Sum
 
@@ -10,7 +11,15 @@ from payments.models import LedgerEntry
 from rooms.models import Room, RoomTier, Seat
 
 
-def tier_list_with_occupancy() -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TierOccupancy:
+    id: int
+    stars: int
+    waiting: int  # players in the room a new player would join
+    max_players: int
+
+
+def tier_list_with_occupancy() -> list[TierOccupancy]:
     """Active tiers and how full the room a new player would join is."""
     open_rooms = {
         row["tier_id"]: row["seated"]
@@ -21,14 +30,16 @@ def tier_list_with_occupancy() -> list[dict[str, Any]]:
         .annotate(seated=Max("seated"))
     }
     return [
-        {
-            "id": tier.pk,
-            "stars": tier.stars,
-            "waiting": open_rooms.get(tier.pk, 0),
-            "max_players": 10,
-        }
+        TierOccupancy(
+            id=tier.pk, stars=tier.stars, waiting=open_rooms.get(tier.pk, 0), max_players=10
+        )
         for tier in RoomTier.objects.filter(is_active=True)
     ]
+
+
+def room_players(*, room: Room) -> list[Seat]:
+    """The seats still taken in ``room``, with their players, in seat order."""
+    return list(room.seats.filter(left_at__isnull=True).select_related("user").order_by("number"))
 
 
 def room_current_for(*, user_id: int) -> Room | None:
@@ -53,23 +64,35 @@ def room_current_for(*, user_id: int) -> Room | None:
     )
 
 
-def room_history_for(*, user_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RoomHistoryItem:
+    room_id: int
+    kind: str
+    fee: int
+    phase: str
+    taps: int
+    won: bool
+    prize: int
+    finished_at: datetime | None
+
+
+def room_history_for(*, user_id: int, limit: int, offset: int) -> list[RoomHistoryItem]:
     seats = (
         Seat.objects.filter(user_id=user_id, left_at__isnull=True)
         .select_related("room")
         .order_by("-room__created_at")[offset : offset + limit]
     )
     return [
-        {
-            "room_id": s.room_id,
-            "kind": s.room.kind,
-            "fee": s.room.fee,
-            "phase": s.room.phase,
-            "taps": s.taps,
-            "won": s.room.winner_id == user_id,
-            "prize": s.room.prize if s.room.winner_id == user_id else 0,
-            "finished_at": s.room.finished_at,
-        }
+        RoomHistoryItem(
+            room_id=s.room_id,
+            kind=s.room.kind,
+            fee=s.room.fee,
+            phase=s.room.phase,
+            taps=s.taps,
+            won=s.room.winner_id == user_id,
+            prize=s.room.prize if s.room.winner_id == user_id else 0,
+            finished_at=s.room.finished_at,
+        )
         for s in seats
     ]
 

@@ -21,10 +21,9 @@ from chancetap.core.errors import (
     NotFoundError,
     ServiceUnavailableError,
 )
-from chancetap.core.idempotency import IdempotentResponse, idempotent_execute
 from chancetap.core.realtime import group_send_on_commit
 from chancetap.core.scheduling import task_schedule_at
-from chancetap.core.transactions import assert_in_transaction, on_commit
+from chancetap.core.transactions import assert_in_transaction, atomic_use_case, on_commit
 from leaderboards.services import leaderboards_touch
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry
@@ -63,62 +62,6 @@ def room_rules(room: Room) -> engine.Rules:
 
 def room_group(room_id: int) -> str:
     return f"room.{room_id}"
-
-
-def room_public(room: Room) -> dict[str, Any]:
-    seats = list(room.seats.filter(left_at__isnull=True).select_related("user").order_by("number"))
-    return {
-        "id": room.pk,
-        "kind": room.kind,
-        "phase": room.phase,
-        "fee": room.fee,
-        "tier_id": room.tier_id,
-        "key": room.key,
-        "organizer_id": room.organizer_id,
-        "seated": room.seated,
-        "max_players": room.max_players,
-        "pool": room.fee * room.seated,
-        "deadline_at": room.deadline_at.isoformat(),
-        "countdown_at": room.countdown_at.isoformat() if room.countdown_at else None,
-        "started_at": room.started_at.isoformat() if room.started_at else None,
-        "ends_at": room.ends_at.isoformat() if room.ends_at else None,
-        "winner_id": room.winner_id,
-        "prize": room.prize,
-        "players": [
-            {
-                "tg_id": s.user_id,
-                "seat": s.number,
-                "first_name": s.user.first_name,
-                "username": s.user.username,
-                "photo_url": s.user.photo_url,
-                "taps": s.taps,
-                "cheater": s.cheater,
-            }
-            for s in seats
-        ],
-    }
-
-
-def room_snapshot(room_id: int) -> tuple[dict[str, Any], frozenset[int]] | None:
-    """What a room's sockets are told (room + rules) and who may watch it, or None if gone."""
-    room = Room.objects.filter(pk=room_id).first()
-    if room is None:
-        return None
-    public = room_public(room)
-    members = {p["tg_id"] for p in public["players"]}
-    if room.organizer_id is not None:
-        members.add(room.organizer_id)
-    rules = room_rules(room)
-    state = {
-        "room": public,
-        "rules": {
-            "target_taps": rules.target_taps,
-            "game_seconds": rules.game_seconds,
-            "countdown_seconds": rules.countdown_seconds,
-            "max_packet": rules.max_packet,
-        },
-    }
-    return state, frozenset(members)
 
 
 def rooms_kick_on_commit(*, user_id: int, reason: str) -> None:
@@ -246,11 +189,10 @@ def _countdown_in_tx(room: Room) -> None:
     _announce(room, "countdown")
 
 
-def room_join_tier(*, user: User, tier_id: int, idempotency_key: str) -> IdempotentResponse:
+def room_join_tier(*, user: User, tier_id: int) -> Room:
     """Seat the player in a gathering room of the tier (a new one when all are full)."""
     rooms_available()
-
-    def action() -> tuple[int, Any]:
+    with atomic_use_case():
         _player_lock_in_tx(user)
         tier = tier_lock_in_tx(tier_id)
         if tier is None:
@@ -276,22 +218,14 @@ def room_join_tier(*, user: User, tier_id: int, idempotency_key: str) -> Idempot
             )
             _schedule_advance(room, room.deadline_at)
         _seat_in_tx(user=user, room=room)
-        return 201, room_public(room)
-
-    return idempotent_execute(
-        user_id=user.tg_id,
-        scope="rooms.join_tier",
-        key=idempotency_key,
-        body={"tier_id": tier_id},
-        action=action,
-    )
+    return room
 
 
 def _new_key() -> str:
     return "".join(secrets.choice(KEY_ALPHABET) for _ in range(6))
 
 
-def hero_room_create(*, organizer: User, fee: int, idempotency_key: str) -> IdempotentResponse:
+def hero_room_create(*, organizer: User, fee: int) -> Room:
     rooms_available()
     limits = room_settings_get()
     if not limits.hero_min_fee <= fee <= limits.hero_max_fee:
@@ -300,8 +234,7 @@ def hero_room_create(*, organizer: User, fee: int, idempotency_key: str) -> Idem
             f"The entry fee must be between {limits.hero_min_fee} and {limits.hero_max_fee} Stars.",
             details={"min": limits.hero_min_fee, "max": limits.hero_max_fee},
         )
-
-    def action() -> tuple[int, Any]:
+    with atomic_use_case():
         _player_lock_in_tx(organizer)
         if organizer.is_blocked:
             raise ForbiddenError("user_blocked", "Your account is blocked.")
@@ -319,38 +252,26 @@ def hero_room_create(*, organizer: User, fee: int, idempotency_key: str) -> Idem
             + timedelta(seconds=engine.hero_rules().hero_timeout_seconds),
         )
         _schedule_advance(room, room.deadline_at)
-        logger.info("hero room created", extra={"event": "hero_created", "room_id": room.pk})
-        return 201, room_public(room)
-
-    return idempotent_execute(
-        user_id=organizer.tg_id,
-        scope="rooms.hero_create",
-        key=idempotency_key,
-        body={"fee": fee},
-        action=action,
-    )
+    logger.info("hero room created", extra={"event": "hero_created", "room_id": room.pk})
+    return room
 
 
-def hero_room_join(*, user: User, key: str, idempotency_key: str) -> IdempotentResponse:
+def hero_key_normalize(key: str) -> str:
+    return (key or "").strip().upper()
+
+
+def hero_room_join(*, user: User, key: str) -> Room:
     rooms_available()
-    normalized = (key or "").strip().upper()
-
-    def action() -> tuple[int, Any]:
+    with atomic_use_case():
         _player_lock_in_tx(user)
-        room_id = Room.objects.filter(key=normalized).values_list("pk", flat=True).first()
+        room_id = (
+            Room.objects.filter(key=hero_key_normalize(key)).values_list("pk", flat=True).first()
+        )
         room = room_lock_in_tx(room_id) if room_id else None
         if room is None:
             raise NotFoundError("room_key_unknown", "No room has this key.")
         _seat_in_tx(user=user, room=room)
-        return 201, room_public(room)
-
-    return idempotent_execute(
-        user_id=user.tg_id,
-        scope="rooms.hero_join",
-        key=idempotency_key,
-        body={"key": normalized},
-        action=action,
-    )
+    return room
 
 
 def _refund_seat_in_tx(seat: Seat, room: Room) -> None:

@@ -4,8 +4,14 @@
 - same key + another body → 422 ``idempotency_key_mismatch``;
 - the same key while the first request is still running → 409 ``idempotency_in_flight``.
 
-The effect and its stored answer commit in one transaction. On PostgreSQL a transaction-scoped
-advisory lock on (user, scope, key) detects a concurrent twin without waiting for it.
+The effect and its stored answer commit in one transaction: ``idempotent_execute`` opens it (the
+API edge, ``chancetap.core.apis.IdempotentApiMixin``), runs the use case inside it (a service whose
+own transaction is a ``chancetap.core.transactions.atomic_use_case``, which joins this one),
+renders the domain object the service returned and stores the rendered body before the commit.
+On PostgreSQL a transaction-scoped advisory lock on (user, scope, key) detects a concurrent twin
+without waiting for it.
+
+Services know nothing of this module: they return models or dataclasses, never status codes.
 """
 
 from __future__ import annotations
@@ -16,16 +22,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from chancetap.core.errors import ApplicationError, ConflictError
 from chancetap.core.models import IdempotencyRecord
+from chancetap.core.transactions import use_cases_join
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
 RETENTION = timedelta(hours=24)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,11 +93,18 @@ def idempotent_execute(
     scope: str,
     key: str,
     body: Any,
-    action: Callable[[], tuple[int, Any]],
+    action: Callable[[], T],
+    render: Callable[[T], Any],
+    status: int,
 ) -> IdempotentResponse:
-    """Run ``action`` (inside this transaction) once per (user, scope, key) and store its answer."""
+    """Run ``action`` once per (user, scope, key) in one durable transaction with its answer.
+
+    ``render`` turns what the action returned into the response body; it runs inside the
+    transaction, so the stored body is committed with the effect (room joins move money here).
+    """
     fingerprint = request_fingerprint(body)
-    with transaction.atomic(durable=True):
+    edge = transaction.atomic(durable=True)
+    with edge:
         if not _try_lock(user_id, scope, key):
             raise ConflictError(
                 "idempotency_in_flight",
@@ -98,14 +113,16 @@ def idempotent_execute(
         record = IdempotencyRecord.objects.filter(user_id=user_id, scope=scope, key=key).first()
         if record is not None:
             return _replay(record, fingerprint)
-        status, response_body = action()
+        with use_cases_join(edge):
+            result = action()
+        response_body = json.loads(json.dumps(render(result), default=str))
         IdempotencyRecord.objects.create(
             user_id=user_id,
             scope=scope,
             key=key,
             request_hash=fingerprint,
             response_status=status,
-            response_body=json.loads(json.dumps(response_body, default=str)),
+            response_body=response_body,
         )
         return IdempotentResponse(status, response_body, replayed=False)
 

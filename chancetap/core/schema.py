@@ -23,3 +23,14 @@ class ChanceTapAutoSchema(AutoSchema):
             return str(super().get_serializer_name(serializer, direction))
         owner = outer.rsplit(".", 1)[-1].removesuffix("Api").removesuffix("View")
         return owner + inner.removesuffix("Serializer")
+
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> Any:
+        """Every operation may answer an error: ``{"code", "message", "details"?}`` (4XX, 5XX)."""
+        from chancetap.core.serializers import ErrorSerializer
+
+        responses = super()._get_response_bodies(direction)
+        for code in ("4XX", "5XX"):
+            responses.setdefault(
+                code, self._get_response_for_code(ErrorSerializer, code, direction=direction)
+            )
+        return responses

@@ -172,15 +172,9 @@ def test_concurrent_requests_with_one_key_credit_once(dev_on, make_user) -> None
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_deliveries_of_one_charge_credit_once(dev_on, make_user) -> None:
     user = make_user()
-    result = invoice_create(
-        user=user,
-        purpose="topup",
-        stars=12,
-        preset_id=None,
-        idempotency_key="dev-concurrent-01",
-        telegram_invoice=False,
+    payment = invoice_create(
+        user=user, purpose="topup", stars=12, preset_id=None, telegram_invoice=False
     )
-    payment = Payment.objects.get(pk=result.body["id"])
     update = dev_apis.successful_payment_update(user=user, payment=payment)
     statuses: list[int] = []
     barrier = threading.Barrier(4)
@@ -253,7 +247,6 @@ def test_the_service_refuses_without_dev_payments(settings, make_user) -> None:
             purpose="topup",
             stars=10,
             preset_id=None,
-            idempotency_key="dev-service-01",
             telegram_invoice=False,
         )
     assert caught.value.code == "not_found"

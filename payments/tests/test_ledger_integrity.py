@@ -73,9 +73,9 @@ def test_not_even_the_owner_edits_the_ledger(make_user, sql) -> None:
 def finished_room(make_user) -> Room:
     tier = RoomTier.objects.get_or_create(stars=20)[0]
     players = [make_user() for _ in range(3)]
-    for i, user in enumerate(players):
+    for user in players:
         seed(user, 100)
-        room_join_tier(user=user, tier_id=tier.pk, idempotency_key=f"conservation-{i:04d}")
+        room_join_tier(user=user, tier_id=tier.pk)
     room = Room.objects.get()
     assert room_advance(room_id=room.pk, now=room.deadline_at) == "countdown"
     room.refresh_from_db()
@@ -137,7 +137,7 @@ def test_a_cancelled_room_that_kept_a_fee_is_reported(make_user) -> None:
     tier = RoomTier.objects.get_or_create(stars=20)[0]
     user = make_user()
     seed(user, 100)
-    room_join_tier(user=user, tier_id=tier.pk, idempotency_key="lonely-0001")
+    room_join_tier(user=user, tier_id=tier.pk)
     room = Room.objects.get()
     with transaction.atomic():  # the refund goes missing: a cancelled room without it
         Room.objects.filter(pk=room.pk).update(phase="cancelled")

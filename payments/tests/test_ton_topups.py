@@ -598,3 +598,24 @@ def test_an_order_paid_before_transfers_were_recorded_is_not_held_or_credited_ag
     assert transfers_of(topup) == [("credited", nano(4), 0), ("duplicate", nano(4), 0)]
     assert credits_of(user) == [(4, f"ton:{paid_hash}")]
     assert ledger_mismatches() == []
+
+
+def test_a_replayed_order_says_so_and_orders_once(auth_client, toncenter) -> None:
+    client, user = auth_client()
+
+    def post(stars: int):
+        return client.post(
+            "/api/v1/payments/ton/topups",
+            {"stars": stars},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="ton-replay-0001",
+        )
+
+    first, replay = post(40), post(40)
+    assert (first.status_code, replay.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in first
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+    assert TonTopup.objects.filter(user=user).count() == 1
+    mismatch = post(41)
+    assert (mismatch.status_code, mismatch.json()["code"]) == (422, "idempotency_key_mismatch")

@@ -27,10 +27,10 @@ ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 def seated_room(make_user, n: int = 2, playing: bool = True):
     users = [make_user() for _ in range(n)]
     tier, _ = RoomTier.objects.get_or_create(stars=20)
-    for i, user in enumerate(users):
+    for user in users:
         with transaction.atomic():
             ledger_post_in_tx([Posting(user.tg_id, LedgerEntry.Kind.TOPUP, 100, f"t:{user.pk}")])
-        room_join_tier(user=user, tier_id=tier.pk, idempotency_key=f"k-join-{user.pk}-{i}")
+        room_join_tier(user=user, tier_id=tier.pk)
     room = Room.objects.get(tier=tier)
     if playing:
         now = timezone.now()
@@ -177,15 +177,15 @@ async def test_strangers_are_refused(make_user) -> None:
 
 def hero_setup(make_user):
     organizer = make_user()
-    room = hero_room_create(organizer=organizer, fee=10, idempotency_key="hero-k-0001").body
+    room = hero_room_create(organizer=organizer, fee=10)
     players = []
-    for i in range(2):
+    for _ in range(2):
         user = make_user()
         with transaction.atomic():
             ledger_post_in_tx([Posting(user.tg_id, LedgerEntry.Kind.TOPUP, 50, f"t:{user.pk}")])
-        hero_room_join(user=user, key=room["key"], idempotency_key=f"hero-j-{i:04d}")
+        hero_room_join(user=user, key=str(room.key))
         players.append(user)
-    return organizer, players, Room.objects.get(pk=room["id"])
+    return organizer, players, Room.objects.get(pk=room.pk)
 
 
 async def test_hero_organizer_watches_starts_and_reactions_fly(make_user) -> None:

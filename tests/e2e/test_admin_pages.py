@@ -7,6 +7,7 @@ Screenshots in test-artifacts/."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -52,7 +53,7 @@ def _sign_in(browser: Browser, server: ServerProcess, user: User) -> Page:
     return page
 
 
-def _expected(user: User, model: type) -> int:
+def _expected(user: User, model: Any) -> int:
     meta = model._meta
     may_view = user.has_perm(f"{meta.app_label}.view_{meta.model_name}") or user.has_perm(
         f"{meta.app_label}.change_{meta.model_name}"

@@ -165,10 +165,10 @@ def _plan(make_user: Any, signed_init_data: Any) -> tuple[list[Call], dict[int, 
 
     # With Redis up: a gathering tier room to leave, a hero room with two players to start, a
     # bonus run to cancel, a payment to cancel, one to pay through the webhook, a TON top-up.
-    seated = room_join_tier(user=leaver, tier_id=tier.pk, idempotency_key="redis-down-leaver")
-    hero = hero_room_create(organizer=organizer, fee=10, idempotency_key="redis-down-hero")
-    for n, player in enumerate(players):
-        hero_room_join(user=player, key=hero.body["key"], idempotency_key=f"redis-down-p{n}")
+    seated = room_join_tier(user=leaver, tier_id=tier.pk)
+    hero = hero_room_create(organizer=organizer, fee=10)
+    for player in players:
+        hero_room_join(user=player, key=str(hero.key))
     BonusRun.objects.create(
         user=bonus_runner,
         target_taps=100,
@@ -206,7 +206,7 @@ def _plan(make_user: Any, signed_init_data: Any) -> tuple[list[Call], dict[int, 
             },
         },
     }
-    room_id = seated.body["id"]
+    room_id = seated.pk
     calls = [
         # Reads.
         *(
@@ -277,14 +277,14 @@ def _plan(make_user: Any, signed_init_data: Any) -> tuple[list[Call], dict[int, 
             "POST",
             "/api/v1/rooms/hero/join",
             hero_joiner,
-            body={"key": hero.body["key"]},
+            body={"key": hero.key},
             headers=idem(),
             expect=503,
             code=REDIS_DOWN,
         ),
         Call(
             "POST",
-            f"/api/v1/rooms/{hero.body['id']}/start",
+            f"/api/v1/rooms/{hero.pk}/start",
             organizer,
             expect=503,
             code=REDIS_DOWN,

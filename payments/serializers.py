@@ -1,0 +1,74 @@
+"""Payment bodies on the wire: the REST API and the ``ws/me/`` events render them here, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from chancetap.core.serializers import DecimalStringField
+from payments.models import Payment, TonTopup, TonWallet
+from payments.ton import comment_payload_boc
+
+
+class PaymentSerializer(serializers.Serializer[Any]):  # a Payment (or a list: many=True)
+    id = serializers.UUIDField()
+    purpose = serializers.ChoiceField(choices=Payment.Purpose.choices)
+    stars = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Payment.Status.choices)
+    invoice_link = serializers.CharField(help_text="Empty until Telegram gave the link.")
+    preset_id = serializers.IntegerField(allow_null=True)
+    tons = DecimalStringField(allow_null=True, help_text="Tons counted (donations, once paid).")
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class TonWalletSerializer(serializers.Serializer[TonWallet]):
+    address = serializers.CharField(source="friendly_address")
+    raw_address = serializers.CharField(source="address")
+    wallet_version = serializers.CharField()
+    network = serializers.CharField()
+    linked_at = serializers.DateTimeField()
+
+
+class TonTopupSerializer(serializers.Serializer[TonTopup]):
+    id = serializers.UUIDField()
+    stars = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=TonTopup.Status.choices)
+    address = serializers.SerializerMethodField(help_text="Send the TON here.")
+    amount_nano = serializers.CharField(help_text="Nanotons to send (a decimal string).")
+    comment = serializers.CharField()
+    payload = serializers.SerializerMethodField(help_text="TON Connect message payload (BoC).")
+    expires_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+    def get_address(self, topup: TonTopup) -> str:
+        return str(settings.TON_RECEIVER_ADDRESS)
+
+    def get_payload(self, topup: TonTopup) -> str:
+        return comment_payload_boc(topup.comment)
+
+
+class LedgerEntrySerializer(serializers.Serializer[Any]):  # LedgerEntry rows
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    amount = serializers.IntegerField()
+    balance_after = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class PaymentEventSerializer(serializers.Serializer[dict[str, Any]]):
+    """``ws/me/`` event ``{"type": "payment"}``: a Stars payment was credited."""
+
+    type = serializers.CharField(default="payment")
+    payment = PaymentSerializer()
+    balance = serializers.IntegerField(allow_null=True)
+
+
+class TonTopupEventSerializer(serializers.Serializer[dict[str, Any]]):
+    """``ws/me/`` event ``{"type": "ton_topup"}``: a TON top-up was credited."""
+
+    type = serializers.CharField(default="ton_topup")
+    topup = TonTopupSerializer()
+    balance = serializers.IntegerField(allow_null=True)
