@@ -90,9 +90,10 @@ SCHEMA_ENV := CHANCETAP_TESTING=1 $(TEST_ENV)
 SCHEMA_FILE := docs/openapi.yaml
 
 .PHONY: lint
-lint: venv node ## ruff lint + format check, OpenAPI schema valid and committed, ESLint, Prettier
+lint: venv node ## ruff lint + format check, import-linter layers, OpenAPI schema valid and committed, ESLint, Prettier
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && \
 		$(SCHEMA_ENV) $(PY) manage.py spectacular --fail-on-warn --file "$$tmp" && \

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
 from accounts.events import user_sockets_close_on_commit
+from accounts.hooks import hooks
 from accounts.initdata import (
     InitData,
     InitDataError,
@@ -29,8 +30,6 @@ from chancetap.core.errors import (
     ServiceUnavailableError,
 )
 from chancetap.observability import metrics
-from leaderboards.services import leaderboards_visibility_set_in_tx, referral_counted_in_tx
-from referrals.services import referrer_resolve_for_new_user_in_tx
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +107,8 @@ def _user_upsert(
             user.save(update_fields=[*changed, "updated_at"])
         return user, False
 
-    referrer = referrer_resolve_for_new_user_in_tx(start_param=start_param, tg_id=tg_user.id)
+    resolve = hooks.referrer_resolver
+    referrer = resolve(start_param, tg_user.id) if resolve is not None else None
     try:
         with transaction.atomic():
             user = User(tg_id=tg_user.id, referrer=referrer, **profile)
@@ -117,8 +117,9 @@ def _user_upsert(
     except IntegrityError:
         # A concurrent first login created the user: theirs wins, ours is a plain login.
         return User.objects.get(tg_id=tg_user.id), False
+    for hook in hooks.created:  # leaderboards: the referrer's count
+        hook(user)
     if referrer is not None:
-        referral_counted_in_tx(referrer_id=referrer.tg_id)
         metrics.referral_attaches_total.labels(via="start_param").inc()
         logger.info(
             "referral attached",
@@ -190,13 +191,11 @@ def user_set_blocked(
     user.is_blocked = blocked
     user.blocked_reason = reason[:255] if blocked else ""
     user.save(update_fields=["is_blocked", "blocked_reason", "updated_at"])
-    leaderboards_visibility_set_in_tx(user_id=user.tg_id, hidden=blocked)
+    for hook in hooks.block_changed:  # leaderboards hide him; rooms settle his seat
+        hook(user, blocked)
     if blocked:  # blocked users get nothing: their open sockets close on every process
-        from rooms.services import rooms_kick_on_commit
-
         message = "Your account is blocked."
         user_sockets_close_on_commit(tg_id=user.tg_id, code="user_blocked", message=message)
-        rooms_kick_on_commit(user_id=user.tg_id, reason="user_blocked")
     if staff is not None:
         staff_action_record_in_tx(
             staff=staff,

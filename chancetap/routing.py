@@ -1,6 +1,8 @@
 """WebSocket URL routing for every app."""
 
-from accounts.routing import websocket_urlpatterns as accounts_ws
+from django.urls import path
+
+from chancetap.profile.consumers import UserEventsConsumer
 from rooms.routing import websocket_urlpatterns as rooms_ws
 
-websocket_urlpatterns = [*accounts_ws, *rooms_ws]
+websocket_urlpatterns = [path("ws/me/", UserEventsConsumer.as_asgi()), *rooms_ws]

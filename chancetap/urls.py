@@ -9,7 +9,7 @@ from chancetap.observability.metrics_view import metrics_view
 from chancetap.observability.telemetry import WsReconnectApi
 
 api_v1: list[URLPattern | URLResolver] = [
-    path("", include("accounts.urls")),
+    path("", include("chancetap.profile.urls")),
     path("", include("payments.urls")),
     path("", include("leaderboards.urls")),
     path("", include("referrals.urls")),

@@ -11,7 +11,13 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_user
 from chancetap.core.errors import ApplicationError, NotFoundError
-from leaderboards.selectors import donation_board_me, donation_board_page, game_board
+from chancetap.core.serializers import DecimalStringField
+from leaderboards.selectors import (
+    donation_board_me,
+    donation_board_page,
+    donation_offer_for,
+    game_board,
+)
 from leaderboards.weeks import week_key_for, week_key_valid
 
 DONATION_BOARDS = {"all-time", "week", "referrals"}
@@ -119,3 +125,35 @@ class GameLeaderboardApi(APIView):
             raise NotFoundError("leaderboard_not_found", "No such leaderboard.")
         board = game_board(period=period, user_id=request_user(request).tg_id)
         return Response(self.OutputSerializer(board).data)
+
+
+# The donate sheet's offer: payments' presets and limits with what each would do to the caller's
+# weekly rank — a leaderboards read, served at /api/v1/payments/presets.
+class DonationPresetSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    place = serializers.IntegerField()
+    title = serializers.CharField(help_text="In the caller's language.")
+    stars = serializers.IntegerField()
+    tons = DecimalStringField(help_text="Tons this package counts now.")
+    weekly_rank_after = serializers.IntegerField(help_text="The caller's weekly rank after it.")
+
+
+class CustomAmountSerializer(serializers.Serializer[Any]):
+    min_stars = serializers.IntegerField()
+    max_stars = serializers.IntegerField()
+
+
+class PresetListApi(APIView):
+    """Donation packages and custom-amount limits, each with its tons now and the weekly rank
+    it would give the caller."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        presets = DonationPresetSerializer(many=True)
+        custom = CustomAmountSerializer(source="*")
+        rate = DecimalStringField(help_text="Tons per Star now.")
+        week_key = serializers.CharField()
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        offer = donation_offer_for(user=request_user(request))
+        return Response(self.OutputSerializer(offer).data)

@@ -23,6 +23,7 @@ from leaderboards.models import (
     ReferrerWeekTotal,
 )
 from leaderboards.weeks import week_key_for
+from payments.hooks import DonationCharged
 
 logger = logging.getLogger(__name__)
 VERSION_KEY = "lb:version"
@@ -259,6 +260,34 @@ def leaderboards_rebuild(*, fix: bool = True) -> RebuildReport:
             )
         leaderboards_touch()
     return RebuildReport(differences=differences)
+
+
+def donation_charged_in_tx(donation: DonationCharged) -> None:
+    """payments hook: a donation charge counts on the boards."""
+    donation_record_in_tx(
+        charge_id=donation.charge_id,
+        user_id=donation.user_id,
+        stars=donation.stars,
+        tons=donation.tons,
+        rate=donation.rate,
+        at=donation.at,
+    )
+
+
+def donation_refunded_in_tx(charge_id: str) -> None:
+    """payments hook: a refunded donation's tons leave the boards."""
+    donation_refund_in_tx(charge_id=charge_id)
+
+
+def referral_counted_for_new_user_in_tx(user: User) -> None:
+    """accounts hook: a new player who came with a referrer counts for that referrer."""
+    if user.referrer_id is not None:
+        referral_counted_in_tx(referrer_id=user.referrer_id)
+
+
+def leaderboards_visibility_for_block_in_tx(user: User, blocked: bool) -> None:
+    """accounts hook: a blocked player leaves every board (and comes back when unblocked)."""
+    leaderboards_visibility_set_in_tx(user_id=user.tg_id, hidden=blocked)
 
 
 def leaderboards_visibility_set_in_tx(*, user_id: int, hidden: bool) -> None:

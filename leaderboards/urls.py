@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leaderboards.apis import DonationLeaderboardApi, GameLeaderboardApi
+from leaderboards.apis import DonationLeaderboardApi, GameLeaderboardApi, PresetListApi
 
 urlpatterns = [
     path(
@@ -11,4 +11,5 @@ urlpatterns = [
     path(
         "leaderboards/games/<str:period>", GameLeaderboardApi.as_view(), name="leaderboards-games"
     ),
+    path("payments/presets", PresetListApi.as_view(), name="payments-presets"),
 ]

@@ -14,8 +14,6 @@ from accounts.authentication import request_user
 from chancetap.core.apis import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
 from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.fields import StrictCharField
-from chancetap.core.serializers import DecimalStringField
-from leaderboards.selectors import donation_offer_for
 from payments.models import Payment, TonWallet
 from payments.selectors import (
     ledger_list_for_user,
@@ -234,33 +232,3 @@ class TonTopupCheckApi(APIView):
                 ) from exc
             topup.refresh_from_db()
         return Response(TonTopupSerializer(topup).data)
-
-
-class DonationPresetSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    place = serializers.IntegerField()
-    title = serializers.CharField(help_text="In the caller's language.")
-    stars = serializers.IntegerField()
-    tons = DecimalStringField(help_text="Tons this package counts now.")
-    weekly_rank_after = serializers.IntegerField(help_text="The caller's weekly rank after it.")
-
-
-class CustomAmountSerializer(serializers.Serializer[Any]):
-    min_stars = serializers.IntegerField()
-    max_stars = serializers.IntegerField()
-
-
-class PresetListApi(APIView):
-    """Donation packages and custom-amount limits, each with its tons now and the weekly rank
-    it would give the caller."""
-
-    class OutputSerializer(serializers.Serializer[Any]):
-        presets = DonationPresetSerializer(many=True)
-        custom = CustomAmountSerializer(source="*")
-        rate = DecimalStringField(help_text="Tons per Star now.")
-        week_key = serializers.CharField()
-
-    @extend_schema(responses={200: OutputSerializer})
-    def get(self, request: Request) -> Response:
-        offer = donation_offer_for(user=request_user(request))
-        return Response(self.OutputSerializer(offer).data)

@@ -6,7 +6,6 @@ Telegram's own transaction list), once per ``telegram_payment_charge_id``.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -21,16 +20,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import (
+    staff_action_record_in_tx,
+    staff_action_refused,
+    staff_reason_required,
+)
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.i18n import language_for
 from chancetap.core.transactions import atomic_use_case
 from chancetap.observability import metrics
-from leaderboards.services import donation_record_in_tx, donation_refund_in_tx
 from payments.events import payment_paid_event_send
+from payments.hooks import DonationCharged, hooks
 from payments.ledger import (
     InsufficientBalanceError,
     Posting,
     balance_get,
+    charge_business_key,
     debt_record_in_tx,
     ledger_post_in_tx,
 )
@@ -70,13 +75,6 @@ def _lang(user: User) -> str:
 def payment_settings_get() -> PaymentSettings:
     settings_row, _ = PaymentSettings.objects.get_or_create(pk=1)
     return settings_row
-
-
-def charge_business_key(prefix: str, charge_id: str) -> str:
-    """Ledger key for a charge; long charge ids are hashed to fit the column."""
-    if len(charge_id) > 150:
-        charge_id = "sha256:" + hashlib.sha256(charge_id.encode()).hexdigest()
-    return f"{prefix}:{charge_id}"
 
 
 # --- invoices ---------------------------------------------------------------------------------
@@ -394,7 +392,7 @@ def star_payment_apply(
         if payment.tons is None:
             payment.tons, payment.rate = charge.tons, charge.rate
             payment.save(update_fields=["tons", "rate"])
-        donation_record_in_tx(
+        donation = DonationCharged(
             charge_id=telegram_payment_charge_id,
             user_id=payment.user_id,
             stars=total_amount,
@@ -402,6 +400,8 @@ def star_payment_apply(
             rate=quote.rate,
             at=charge.applied_at,
         )
+        for charged in hooks.donation_charged:  # leaderboards: the donation and its tons
+            charged(donation)
 
     metrics.payments_total.labels(status="paid", purpose=payment.purpose).inc()
     logger.info(
@@ -453,7 +453,8 @@ def _refund_debit_in_tx(*, charge: StarCharge, staff_id: int | None, memo: str) 
         if take < charge.stars:
             debt = debt_record_in_tx(balance=balance, charge=charge, amount=charge.stars - take)
     else:
-        donation_refund_in_tx(charge_id=charge.telegram_payment_charge_id)
+        for refunded in hooks.donation_refunded:  # leaderboards: the tons leave the boards
+            refunded(charge.telegram_payment_charge_id)
     charge.refunded_at = timezone.now()
     charge.save(update_fields=["refunded_at"])
     payment = Payment.objects.select_for_update().get(pk=charge.payment_id)
@@ -741,12 +742,6 @@ def balance_adjust(*, staff: User, user_id: int, stars: int, reason: str, key: s
     One ledger ``adjustment`` keyed ``adjust:<key>`` (the admin form's one-time key, so a double
     submit applies once), never below zero; audited with the reason, refused attempts included.
     """
-    from accounts.services import (
-        staff_action_record_in_tx,
-        staff_action_refused,
-        staff_reason_required,
-    )
-
     reason = staff_reason_required(reason)
     if stars == 0 or abs(stars) > ADJUSTMENT_LIMIT:
         raise ApplicationError(

@@ -34,6 +34,11 @@ from django.db.models import Min
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import (
+    staff_action_record_in_tx,
+    staff_action_refused,
+    staff_reason_required,
+)
 from chancetap import rls
 from chancetap.core.errors import ApplicationError, ConflictError, NotFoundError
 from chancetap.core.transactions import atomic_use_case
@@ -420,12 +425,6 @@ def ton_transfer_resolve(
     the player the Stars the TON that arrived is worth (``ton:transfer:<id>``, once); otherwise it
     is marked to be sent back on-chain. An unmatched transfer needs the player (``user_id``).
     Audited; a transfer already settled (by a colleague at the same moment) is refused."""
-    from accounts.services import (
-        staff_action_record_in_tx,
-        staff_action_refused,
-        staff_reason_required,
-    )
-
     reason = staff_reason_required(reason)
     kind = "ton_transfer_credit" if credit else "ton_transfer_refund"
     audit: dict[str, Any] = {"staff": staff, "kind": kind, "reason": reason}

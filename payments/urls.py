@@ -6,7 +6,6 @@ from payments.apis import (
     PaymentCancelApi,
     PaymentDetailApi,
     PaymentPendingListApi,
-    PresetListApi,
     TonProofPayloadApi,
     TonTopupCheckApi,
     TonTopupCreateApi,
@@ -18,7 +17,6 @@ from payments.dev_apis import DevTopupCompleteApi
 
 urlpatterns = [
     path("payments/invoices", InvoiceCreateApi.as_view(), name="payments-invoice-create"),
-    path("payments/presets", PresetListApi.as_view(), name="payments-presets"),
     # Debug builds only (404 otherwise): a top-up paid without Telegram, through our own webhook.
     path("payments/dev/topups", DevTopupCompleteApi.as_view(), name="payments-dev-topup"),
     path("payments/pending", PaymentPendingListApi.as_view(), name="payments-pending"),

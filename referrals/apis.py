@@ -10,12 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
-from accounts.selectors import user_profile
-from accounts.serializers import ProfileSerializer
-from chancetap.core.fields import StrictCharField
 from chancetap.core.i18n import language_for
 from referrals.selectors import referral_list
-from referrals.services import referral_attach, referral_code_for, referral_link
+from referrals.services import referral_code_for, referral_link
 
 SHARE_TEXT = {
     "en": "Join me in Chance Tap — tap faster, win Stars!",
@@ -74,17 +71,3 @@ class ReferralsApi(APIView):
             ),
         }
         return Response(self.OutputSerializer(body).data)
-
-
-class ReferralAttachApi(APIView):
-    """Set my referrer — only allowed right after joining, and never changed later."""
-
-    class InputSerializer(serializers.Serializer[dict[str, str]]):
-        code = StrictCharField(max_length=64)
-
-    @extend_schema(request=InputSerializer, responses={200: ProfileSerializer})
-    def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = referral_attach(user=request_user(request), code=serializer.validated_data["code"])
-        return Response(ProfileSerializer(user_profile(user=user)).data)

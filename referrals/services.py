@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from chancetap.core.errors import ApplicationError
 from chancetap.core.transactions import assert_in_transaction
 from chancetap.observability import metrics
+from leaderboards.models import Donation
+from leaderboards.services import referral_counted_in_tx
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +67,6 @@ def referral_attach(*, user: User, code: str) -> User:
     Allowed only for a user who has none, joined within the attach window and has not donated yet
     (a client that could not pass ``start_param`` at creation). Never changes an existing referrer.
     """
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.db import transaction
-    from django.utils import timezone
-
-    from chancetap.core.errors import ApplicationError
-    from leaderboards.models import Donation
-    from leaderboards.services import referral_counted_in_tx
-
     referrer_id = referral_code_parse(code)
     if referrer_id is None:
         raise ApplicationError("referral_code_invalid", "This is not a referral code.")

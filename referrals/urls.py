@@ -1,8 +1,7 @@
 from django.urls import path
 
-from referrals.apis import ReferralAttachApi, ReferralsApi
+from referrals.apis import ReferralsApi
 
 urlpatterns = [
     path("referrals", ReferralsApi.as_view(), name="referrals"),
-    path("referrals/attach", ReferralAttachApi.as_view(), name="referrals-attach"),
 ]

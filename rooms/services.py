@@ -14,6 +14,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import (
+    staff_action_record_in_tx,
+    staff_action_refused,
+    staff_reason_required,
+)
 from chancetap.core.errors import (
     ApplicationError,
     ConflictError,
@@ -62,6 +67,12 @@ def room_rules(room: Room) -> engine.Rules:
 
 def room_group(room_id: int) -> str:
     return f"room.{room_id}"
+
+
+def rooms_kick_for_block_in_tx(user: User, blocked: bool) -> None:
+    """accounts hook: a blocked player's room sockets close on every process."""
+    if blocked:
+        rooms_kick_on_commit(user_id=user.tg_id, reason="user_blocked")
 
 
 def rooms_kick_on_commit(*, user_id: int, reason: str) -> None:
@@ -490,12 +501,6 @@ def models_q_overdue(now: datetime) -> Any:
 def room_cancel_by_staff(*, staff: User, room_id: int, reason: str) -> Room:
     """Support cancels a room stuck by an incident, in any unfinished phase (a game in play
     included), and every seat still taken gets its fee back once (``refund:seat:<id>``)."""
-    from accounts.services import (
-        staff_action_record_in_tx,
-        staff_action_refused,
-        staff_reason_required,
-    )
-
     reason = staff_reason_required(reason)
     audit: dict[str, Any] = {
         "staff": staff,

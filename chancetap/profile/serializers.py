@@ -7,8 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.selectors import UserProfile
 from chancetap.core.serializers import DecimalStringField
+from chancetap.profile.selectors import UserProfile
 from payments.serializers import TonWalletSerializer
 from rooms.serializers import BonusRunSerializer
 

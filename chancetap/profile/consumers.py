@@ -10,10 +10,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.serializers.json import DjangoJSONEncoder
 
 from accounts.events import user_group
-from accounts.selectors import user_profile
-from accounts.serializers import ProfileSerializer
 from accounts.ws_auth import CLOSE_FORBIDDEN, AuthenticatedConsumerMixin
 from chancetap.observability import metrics
+from chancetap.profile.selectors import user_profile
+from chancetap.profile.serializers import ProfileSerializer
 
 
 def _profile_render(user: Any) -> dict[str, Any]:
