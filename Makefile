@@ -100,11 +100,13 @@ lint: venv node ## ruff lint + format check, import-linter layers, OpenAPI schem
 		diff -u $(SCHEMA_FILE) "$$tmp" >/dev/null || { \
 			diff -u $(SCHEMA_FILE) "$$tmp" | head -40; \
 			echo "$(SCHEMA_FILE) is stale: the API changed; run make schema and commit it"; exit 1; }
+	cd $(WEB) && npm run api-types:check --silent
 	cd $(WEB) && npm run lint --silent && npm run format:check --silent
 
 .PHONY: schema
-schema: venv ## Regenerate the OpenAPI schema docs/openapi.yaml (validated, warnings are errors)
+schema: venv node ## Regenerate docs/openapi.yaml (validated, warnings are errors) and the Mini App's API types
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file $(SCHEMA_FILE)
+	cd $(WEB) && npm run api-types --silent
 
 .PHONY: typecheck
 typecheck: venv node ## mypy (django-stubs) and tsc

@@ -1,185 +1,34 @@
 /** The Chance Tap REST client: login with initData, then a JWT on every call. */
 
-export interface Profile {
-  tg_id: number;
-  username: string;
-  first_name: string;
-  last_name: string;
-  display_name: string;
-  photo_url: string;
-  language_code: string;
-  balance?: number;
-}
+import type { components } from "./api-schema";
 
-export interface Stats {
-  games_played: number;
-  wins: number;
-  stars_won: number;
-  tons_all_time: string;
-  tons_week: string;
-  week_key: string;
-}
+/* Response types, generated from the server's committed OpenAPI schema (docs/openapi.yaml →
+ * src/api-schema.ts with `npm run api-types`); none is written by hand. */
+type Schemas = components["schemas"];
 
-export interface TonWallet {
-  address: string;
-  raw_address: string;
-  wallet_version: string;
-  network: string;
-  linked_at: string;
-}
-
-export interface BonusRun {
-  id: number;
-  status: string;
-  taps: number;
-  target_taps: number;
-  reward_stars: number;
-  started_at: string;
-  expires_at: string;
-}
-
-export interface Me extends Profile {
-  balance: number;
-  /** Stars owed from a refunded payment whose Stars were spent; credits settle it first. */
-  debt?: number;
-  ton_wallet: TonWallet | null;
-  has_ton_wallet: boolean;
-  stats: Stats;
-  referral: { code: string; link: string; referrals_count: number; referrals_tons: string };
-  bonus_run: BonusRun | null;
-  /** Debug builds: the top-up sheet may finish a payment without Telegram. */
-  dev_payments?: boolean;
-}
-
-export interface Tier {
-  id: number;
-  stars: number;
-  waiting: number;
-  max_players: number;
-}
-
-export interface Player {
-  tg_id: number;
-  seat: number;
-  first_name: string;
-  username: string;
-  photo_url: string;
-  taps: number;
-  cheater: boolean;
-}
-
-export type Phase = "gathering" | "countdown" | "playing" | "finished" | "cancelled";
-
-export interface Room {
-  id: number;
-  kind: "standard" | "hero";
-  phase: Phase;
-  fee: number;
-  tier_id: number | null;
-  key: string | null;
-  organizer_id: number | null;
-  seated: number;
-  max_players: number;
-  pool: number;
-  deadline_at: string;
-  countdown_at: string | null;
-  started_at: string | null;
-  ends_at: string | null;
-  winner_id: number | null;
-  prize: number;
-  players: Player[];
-}
-
-export interface Payment {
-  id: string;
-  purpose: "topup" | "donation";
-  stars: number;
-  status: string;
-  invoice_link: string;
-  preset_id: number | null;
-  tons: string | null;
-  created_at: string;
-  paid_at: string | null;
-}
-
-export interface Preset {
-  id: number;
-  place: number;
-  title: string;
-  stars: number;
-  tons: string;
-  weekly_rank_after: number;
-}
-
-export interface Presets {
-  presets: Preset[];
-  custom: { min_stars: number; max_stars: number };
-  rate: string;
-  week_key: string;
-}
-
-export interface DonationRow {
-  rank: number;
-  tg_id: number;
-  username: string;
-  first_name: string;
-  photo_url: string;
-  tons: string;
-  referrals_count?: number;
-}
-
-export interface DonationBoard {
-  board: string;
-  items: DonationRow[];
-  has_more: boolean;
-  me: { rank: number | null; tons: string };
-}
-
-export interface GameRow {
-  rank: number;
-  tg_id: number;
-  username: string;
-  first_name: string;
-  photo_url: string;
-  stars_won: number;
-  wins: number;
-}
-
-export interface GameBoard {
-  period: string;
-  items: GameRow[];
-  me: { stars_won: number; wins: number };
-}
-
-export interface Referrals {
-  code: string;
-  link: string;
-  share_text: string;
-  share_url: string;
-  referrals: {
-    items: { tg_id: number; username: string; first_name: string; photo_url: string }[];
-    has_more: boolean;
-    total: number;
-  };
-}
-
-export interface TonTopup {
-  id: string;
-  stars: number;
-  status: string;
-  address: string;
-  amount_nano: string;
-  comment: string;
-  payload: string;
-  expires_at: string;
-  paid_at: string | null;
-}
-
-export interface LoginResponse {
-  token: string;
-  expires_in: number;
-  user: Profile;
-}
+export type Me = Schemas["Profile"];
+/** What the login answer and /me return: the whole profile. */
+export type Profile = Me;
+export type Stats = Schemas["UserStats"];
+export type TonWallet = Schemas["TonWallet"];
+export type BonusRun = Schemas["BonusRun"];
+export type Tier = Schemas["TierListOutput"];
+export type Player = Schemas["RoomPlayer"];
+export type Room = Schemas["Room"];
+export type Phase = Room["phase"];
+export type Payment = Schemas["Payment"];
+export type Preset = Schemas["DonationPreset"];
+export type Presets = Schemas["PresetListOutput"];
+export type DonationRow = Schemas["DonationRow"];
+export type DonationBoard = Schemas["DonationLeaderboardOutput"];
+export type GameRow = Schemas["GameRow"];
+export type GameBoard = Schemas["GameLeaderboardOutput"];
+export type Referrals = Schemas["ReferralsOutput"];
+export type TonTopup = Schemas["TonTopup"];
+export type LoginResponse = Schemas["TelegramLoginOutput"];
+export type CurrentRoom = Schemas["RoomCurrentOutput"];
+export type BonusEnvelope = Schemas["BonusRunEnvelope"];
+export type TonProofPayload = Schemas["TonProofPayloadOutput"];
 
 export class ApiError extends Error {
   constructor(
@@ -312,13 +161,13 @@ export const api = {
   heroCreate: (fee: number, key: string) => post<Room>("/api/v1/rooms/hero", { fee }, key),
   heroJoin: (roomKey: string, key: string) =>
     post<Room>("/api/v1/rooms/hero/join", { key: roomKey }, key),
-  currentRoom: () => request<{ room: Room | null }>("/api/v1/rooms/current"),
+  currentRoom: () => request<CurrentRoom>("/api/v1/rooms/current"),
   room: (id: number) => request<Room>(`/api/v1/rooms/${id}`),
   leaveRoom: (id: number) => post<Room>(`/api/v1/rooms/${id}/leave`),
   startRoom: (id: number) => post<Room>(`/api/v1/rooms/${id}/start`),
-  bonus: () => request<{ run: BonusRun | null }>("/api/v1/bonus"),
-  bonusStart: () => post<{ run: BonusRun }>("/api/v1/bonus/start"),
-  bonusCancel: () => post<{ run: BonusRun }>("/api/v1/bonus/cancel"),
+  bonus: () => request<BonusEnvelope>("/api/v1/bonus"),
+  bonusStart: () => post<BonusEnvelope>("/api/v1/bonus/start"),
+  bonusCancel: () => post<BonusEnvelope>("/api/v1/bonus/cancel"),
   presets: () => request<Presets>("/api/v1/payments/presets"),
   invoice: (
     body: { purpose: "topup" | "donation"; stars?: number; preset_id?: number },
@@ -333,7 +182,7 @@ export const api = {
   tonTopup: (stars: number, key: string) =>
     post<TonTopup>("/api/v1/payments/ton/topups", { stars }, key),
   tonTopupCheck: (id: string) => post<TonTopup>(`/api/v1/payments/ton/topups/${id}/check`),
-  tonPayload: () => post<{ payload: string; expires_at: string }>("/api/v1/wallets/ton/payload"),
+  tonPayload: () => post<TonProofPayload>("/api/v1/wallets/ton/payload"),
   tonVerify: (body: unknown) => post<TonWallet>("/api/v1/wallets/ton/verify", body),
   tonUnlink: () => request<null>("/api/v1/wallets/ton", { method: "DELETE" }),
   donations: (board: string, offset = 0, limit = 50) =>
