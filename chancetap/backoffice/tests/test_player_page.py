@@ -46,18 +46,36 @@ def test_support_finds_a_player_and_sees_his_file(signed_in, make_user) -> None:
     assert page.context["file"].charges[0].pk == charge_id
 
 
-def test_blocking_from_the_player_page_is_audited_and_hides_him(signed_in, make_user) -> None:
+def _on_the_board(player, viewer_user) -> bool:
+    """As another player sees the all-time board through the API."""
+    from rest_framework.test import APIClient
+
+    from accounts.tokens import token_issue
+
+    viewer = APIClient()
+    viewer.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(tg_id=viewer_user.tg_id)}")
+    items = viewer.get("/api/v1/leaderboards/donations/all-time").json()["items"]
+    return any(row["tg_id"] == player.tg_id for row in items)
+
+
+def test_blocking_from_the_player_page_is_audited_and_hides_him(
+    signed_in, make_user, django_capture_on_commit_callbacks
+) -> None:
     client = signed_in("support")
     player = make_user()
     donate(player, "3")
+    someone = make_user()
+    assert _on_the_board(player, someone)
     url = f"/admin/backoffice/players/{player.tg_id}/"
     assert client.post(url, {"reason": ""}).status_code == 200  # a reason is required
     player.refresh_from_db()
     assert not player.is_blocked
-    assert client.post(url, {"reason": "multi-accounting"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the boards' cache moves on commit
+        assert client.post(url, {"reason": "multi-accounting"}).status_code == 302
     player.refresh_from_db()
     assert (player.is_blocked, player.blocked_reason) == (True, "multi-accounting")
     assert DonorTotal.objects.get(user=player).hidden
+    assert not _on_the_board(player, someone)  # gone from what the API serves too
     assert client.post(url, {"reason": "appeal accepted"}).status_code == 302
     player.refresh_from_db()
     assert not player.is_blocked
