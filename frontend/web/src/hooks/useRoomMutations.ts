@@ -60,12 +60,17 @@ export function useHeroJoinMutation() {
   });
 }
 
-/** Leave a gathering room: the fee comes back and the tier's occupancy changes. */
-export function useLeaveRoomMutation() {
+/** Leave a gathering room: the fee comes back and the tier's occupancy changes. ``onLeft`` runs
+ * at once on success, even when the room screen has already gone (the socket's "closed" event
+ * can unmount it first — a callback given to ``mutate`` would then never run). */
+export function useLeaveRoomMutation(onLeft?: () => void) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (roomId: number) => api.leaveRoom(roomId),
-    onSuccess: () => queryClient.invalidateQueries(),
+    onSuccess: () => {
+      onLeft?.();
+      void queryClient.invalidateQueries();
+    },
   });
 }
 

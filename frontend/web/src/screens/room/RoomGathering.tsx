@@ -21,7 +21,7 @@ export function RoomGathering({
 }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const leave = useLeaveRoomMutation();
+  const leave = useLeaveRoomMutation(() => navigate("/", { replace: true }));
   const seats = room.max_players;
   const react = (target: number) => {
     hapticTap();
@@ -73,7 +73,7 @@ export function RoomGathering({
         className="button button--ghost"
         disabled={leave.isPending || leave.isSuccess}
         data-testid="leave-room"
-        onClick={() => leave.mutate(room.id, { onSuccess: () => navigate("/", { replace: true }) })}
+        onClick={() => leave.mutate(room.id)}
       >
         {t("room.leave")}
       </button>
