@@ -22,7 +22,7 @@ from botapp.keyboards import menu_button
 from botapp.texts import text
 from chancetap import rls
 from chancetap.core.i18n import RUSSIAN_SPEAKING
-from chancetap.core.telegram_api import TelegramAPIError, bot_session
+from chancetap.telegram.bot_api import TelegramAPIError, bot_session
 
 logger = logging.getLogger(__name__)
 

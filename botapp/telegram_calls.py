@@ -14,7 +14,7 @@ from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 
-from chancetap.core.telegram_api import TelegramOfflineError
+from chancetap.telegram.bot_api import TelegramOfflineError
 
 logger = logging.getLogger(__name__)
 

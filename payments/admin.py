@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import User
-from chancetap.core.admin_actions import ReasonForm, confirmed
+from chancetap.adminkit import ReasonForm, confirmed
 from chancetap.core.errors import ApplicationError
 from payments.models import (
     Balance,

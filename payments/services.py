@@ -127,7 +127,7 @@ def _invoice_link_create(*, payment_id: uuid.UUID, purpose: str, stars: int, lan
     from aiogram.methods import CreateInvoiceLink
     from aiogram.types import LabeledPrice
 
-    from chancetap.core.telegram_api import bot_call
+    from chancetap.telegram.bot_api import bot_call
 
     title, description = INVOICE_TEXTS[lang][Payment.Purpose(purpose)]
     try:
@@ -534,7 +534,7 @@ def support_refund_send(*, refund_id: int) -> SupportRefund:
     )
     from aiogram.methods import RefundStarPayment
 
-    from chancetap.core.telegram_api import bot_call
+    from chancetap.telegram.bot_api import bot_call
 
     # Not inside a transaction: the durable blocks before (support_refund_issue) and after refuse
     # to nest in one, so no caller can hold a lock across the call.
@@ -678,7 +678,7 @@ def payments_reconcile(*, max_pages: int = 50, page_size: int = 100) -> Reconcil
     """
     from aiogram.methods import GetStarTransactions
 
-    from chancetap.core.telegram_api import bot_call
+    from chancetap.telegram.bot_api import bot_call
 
     report = ReconcileReport()
     offset = 0

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
-from chancetap.core.admin_actions import ReasonForm, confirmed
+from chancetap.adminkit import ReasonForm, confirmed
 from chancetap.core.errors import ApplicationError
 from payments.admin import ReadOnlyAdmin, SingletonAdmin
 from rooms.models import BonusRun, BonusSettings, Room, RoomSettings, RoomTier, Seat

@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.tokens import token_issue
 from chancetap.core.errors import NotFoundError
 from chancetap.core.models import IdempotencyRecord
-from chancetap.core.telegram_api import DEFAULT_API_BASE
+from chancetap.telegram.bot_api import DEFAULT_API_BASE
 from payments import dev_apis
 from payments.ledger import balance_get
 from payments.models import LedgerEntry, Payment, StarCharge

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from botapp.bot import SHUTDOWN_GRACE_SECONDS, bot_configure, bot_create, dispatcher_create
-from chancetap.core.telegram_api import TelegramAPIError
 from chancetap.observability import metrics
+from chancetap.telegram.bot_api import TelegramAPIError
 
 logger = logging.getLogger(__name__)
 
