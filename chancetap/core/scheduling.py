@@ -41,7 +41,11 @@ def task_schedule_at(task: Task | str, args: Sequence[Any], at: datetime) -> boo
     from chancetap.runtime.redis_client import redis_down, redis_mark_down
 
     if isinstance(task, str):
-        task = current_app.tasks[task]
+        found = current_app.tasks.get(task)
+        if found is None:  # outside a worker the apps' tasks modules load lazily: load them now
+            current_app.loader.import_default_modules()
+            found = current_app.tasks[task]
+        task = found
     if (at - timezone.now()).total_seconds() > settings.TASK_ETA_MAX_SECONDS:
         logger.debug(
             "timer left to the sweeper",

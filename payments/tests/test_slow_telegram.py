@@ -94,7 +94,7 @@ def test_a_slow_telegram_holds_no_transaction_and_no_connection(make_user, fake_
     # While all 50 wait on Telegram, nobody holds a connection: far fewer than one per request
     # (the pool keeps its minimum open, the sampler and pytest hold theirs).
     assert busiest <= 10 + 3, busiest
-    assert elapsed < TELEGRAM_SECONDS * 2.5  # they waited side by side, not in a queue
+    assert elapsed < TELEGRAM_SECONDS * 3  # side by side, not in a queue (that would be 50 × 10 s)
 
 
 def test_a_link_telegram_did_not_give_is_asked_for_again(auth_client, fake_bot_api) -> None:

@@ -97,8 +97,8 @@ def _routes(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[s
     for pattern in (resolver or get_resolver()).url_patterns:
         route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
-            if route == "admin/":
-                yield route  # Django's admin: its login is what touches Redis
+            if route.startswith("admin/"):
+                yield "admin/"  # Django's admin and the back office in it: login touches Redis
             else:
                 yield from _routes(pattern, route)
         else:
@@ -239,6 +239,7 @@ def _plan(make_user: Any, signed_init_data: Any) -> tuple[list[Call], dict[int, 
         Call("GET", "/tonconnect-manifest.json"),
         Call("GET", "/dev/login", expect=404),
         Call("GET", "/admin/", expect=302),
+        Call("GET", "/admin/backoffice/statistics/", expect=302),
         _admin_login_call(),
         # Logging in: the throttle needs Redis.
         Call(
