@@ -142,3 +142,21 @@ def fake_bot_api(settings):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def signed_in(client, make_user):
+    """``signed_in("support" | "game admin" | "superuser")`` → the Django test client logged in
+    to the admin as a staff member of that role (the groups the migrations ship)."""
+    from django.contrib.auth.models import Group
+
+    def login(role: str):
+        if role == "superuser":
+            staff = make_user(is_staff=True, is_superuser=True)
+        else:
+            staff = make_user(is_staff=True)
+            staff.groups.add(Group.objects.get(name=role))
+        client.force_login(staff)
+        return client
+
+    return login

@@ -7,10 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from accounts.models import User
 from chancetap.adminkit import ReasonForm, confirmed
@@ -144,10 +142,6 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
-class RefundForm(forms.Form):
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class TonResolveForm(ReasonForm):
     player = forms.IntegerField(
         required=False,
@@ -174,25 +168,26 @@ class StarChargeAdmin(ReadOnlyAdmin):
         if not request.user.has_perm(REFUND_PERMISSION):
             self.message_user(request, "You may not refund payments.", messages.ERROR)
             return None
-        form = RefundForm(request.POST if "apply" in request.POST else None)
-        if "apply" not in request.POST or not form.is_valid():
-            return render(
-                request,
-                "admin/payments/refund_confirm.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "charges": queryset,
-                    "form": form,
-                    "title": "Refund Stars payments",
-                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                },
-            )
+        data, page = confirmed(
+            self,
+            request,
+            queryset,
+            form_class=ReasonForm,
+            action="refund",
+            title="Refund Stars payments",
+            explanation="Telegram returns these charges to the players; the Stars they added are "
+            "taken back from their balances. A refund is refused when the balance no longer "
+            "covers it. Every refund is recorded with your name and the reason.",
+            submit="Refund",
+        )
+        if data is None:
+            return page
         staff = request.user
         assert isinstance(staff, User)
         for charge in queryset:
             try:
                 audit = support_refund_issue(
-                    charge_id=charge.pk, staff=staff, reason=form.cleaned_data["reason"]
+                    charge_id=charge.pk, staff=staff, reason=data["reason"]
                 )
             except ApplicationError as exc:
                 self.message_user(request, f"{charge}: {exc.message}", messages.ERROR)

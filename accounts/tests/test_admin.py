@@ -20,22 +20,6 @@ from rooms.models import Room, RoomTier, Seat
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in(client, make_user):
-    """``signed_in("support" | "game admin" | "superuser")`` → a logged-in admin client."""
-
-    def login(role: str):
-        if role == "superuser":
-            staff = make_user(is_staff=True, is_superuser=True)
-        else:
-            staff = make_user(is_staff=True)
-            staff.groups.add(Group.objects.get(name=role))
-        client.force_login(staff)
-        return client
-
-    return login
-
-
 def test_the_user_change_page_opens_and_add_user_lands_on_it(signed_in, make_user) -> None:
     client = signed_in("superuser")
     player = make_user()

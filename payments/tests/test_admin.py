@@ -18,8 +18,8 @@ from payments.services import star_payment_apply
 pytestmark = pytest.mark.django_db
 
 
-def paid_charge(user, stars=30) -> str:
-    payment = Payment.objects.create(user=user, purpose="topup", stars=stars)
+def paid_charge(user, stars=30, purpose="topup") -> str:
+    payment = Payment.objects.create(user=user, purpose=purpose, stars=stars)
     charge_id = "stxADMIN" + uuid.uuid4().hex * 3
     star_payment_apply(
         from_user_id=user.tg_id,

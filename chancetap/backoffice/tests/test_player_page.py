@@ -5,7 +5,6 @@ service (audited, hidden from the boards); a game admin may look but not block."
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import StaffAction
 from leaderboards.models import DonorTotal
@@ -13,17 +12,6 @@ from leaderboards.tests.test_donations import donate
 from payments.tests.test_admin import paid_charge
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signed_in(client, make_user):
-    def login(role: str):
-        staff = make_user(is_staff=True)
-        staff.groups.add(Group.objects.get(name=role))
-        client.force_login(staff)
-        return client
-
-    return login
 
 
 def test_support_finds_a_player_and_sees_his_file(signed_in, make_user) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,8 +14,8 @@ import time_machine
 from django.contrib.auth.models import Group
 
 from payments.ledger import ledger_mismatches
-from payments.models import Payment
-from payments.services import star_payment_apply, star_refund_record
+from payments.services import star_refund_record
+from payments.tests.test_admin import paid_charge
 from rooms.models import Room, RoomSettings, RoomTier
 from rooms.services import room_advance
 from rooms.taps import taps_record
@@ -28,19 +27,6 @@ D1, D2 = date(2026, 11, 10), date(2026, 11, 11)
 
 def at(day: date, hour: int, minute: int = 0) -> time_machine.travel:
     return time_machine.travel(datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC))
-
-
-def pay(user, stars: int, purpose: str = "topup") -> str:
-    payment = Payment.objects.create(user=user, purpose=purpose, stars=stars)
-    charge_id = f"stats-{uuid.uuid4().hex}"
-    star_payment_apply(
-        from_user_id=user.tg_id,
-        payload=str(payment.id),
-        currency="XTR",
-        total_amount=stars,
-        telegram_payment_charge_id=charge_id,
-    )
-    return charge_id
 
 
 def play_and_finish(a, b, tier: RoomTier) -> None:
@@ -66,13 +52,13 @@ def test_a_scripted_history_gives_exact_figures(client, make_user) -> None:
     tier = RoomTier.objects.get_or_create(stars=20)[0]
     with at(D1, 9):
         a, b, c = make_user(), make_user(), make_user()
-        pay(a, 100)
-        b_charge = pay(b, 50)
-        pay(c, 30, "donation")
+        paid_charge(a, 100)
+        b_charge = paid_charge(b, 50)
+        paid_charge(c, 30, "donation")
     with at(D1, 10):
         play_and_finish(a, b, tier)
     with at(D1, 23, 30):  # 00:30 on D2 in Berlin
-        pay(c, 10, "donation")
+        paid_charge(c, 10, "donation")
     with at(D2, 10):
         d = make_user()
         lone = join_tier(a, tier).json()["id"]
