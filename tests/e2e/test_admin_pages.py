@@ -132,3 +132,84 @@ def test_a_game_admin_adds_a_tier_and_sees_nonsense_refused(server, browser, mak
     screenshot(page, "admin-tier-added")
     assert RoomTier.objects.filter(stars=1000).exists()
     page.close()
+
+
+def _action(page: Page, server: ServerProcess, changelist: str, pk: object, action: str) -> None:
+    """Select one row of a changelist and run an action up to its confirmation form."""
+    page.goto(f"{server.base_url}{changelist}")
+    page.check(f"input[name=_selected_action][value='{pk}']")
+    page.select_option("select[name=action]", action)
+    page.click("button[name=index]")
+
+
+def test_support_uses_every_tool_from_the_browser(
+    browser, make_user, fake_bot_api, transactional_db
+) -> None:
+    """Refund a charge, cancel a room, settle a held TON transfer, block from the player page —
+    each through its form, each in the audit log."""
+    from django.utils import timezone
+
+    from accounts.models import StaffAction
+    from payments.models import StarCharge, TonTopup, TonTransfer
+    from payments.tests.test_admin import paid_charge
+    from rooms.models import Room
+
+    process = ServerProcess()  # after fake_bot_api: the server talks to the fake Bot API
+    try:
+        agent = _staff(make_user, "support")
+        payer, stuck, sender = make_user(), make_user(), make_user(username="sender")
+        charge_id = paid_charge(payer, stars=30)
+        tier = RoomTier.objects.get_or_create(stars=20)[0]
+        room = Room.objects.create(kind="standard", tier=tier, fee=20, deadline_at=timezone.now())
+        topup = TonTopup.objects.create(
+            user=sender,
+            stars=10,
+            amount_nano=50_000_000,
+            comment="CT-BROWSER01",
+            expires_at=timezone.now(),
+        )
+        transfer = TonTransfer.objects.create(
+            tx_hash="browser-tx",
+            lt=1,
+            received_at=timezone.now(),
+            receiver="EQus",
+            comment=topup.comment,
+            value_nano=20_000_000,
+            topup=topup,
+            user=sender,
+            outcome=TonTransfer.Outcome.UNDERPAID,
+        )
+        page = _sign_in(browser, process, agent)
+
+        _action(page, process, "/admin/payments/starcharge/", charge_id, "refund")
+        page.fill("textarea[name=reason]", "charged twice")
+        page.click("input[name=apply]")
+        page.wait_for_load_state()
+        assert StarCharge.objects.get(pk=charge_id).refunded_at is not None
+        assert fake_bot_api.calls("refundStarPayment")
+
+        _action(page, process, "/admin/rooms/room/", room.pk, "cancel_rooms")
+        page.fill("textarea[name=reason]", "stuck after the outage")
+        page.click("input[name=apply]")
+        page.wait_for_load_state()
+        assert Room.objects.get(pk=room.pk).phase == "cancelled"
+
+        _action(page, process, "/admin/payments/tontransfer/", transfer.pk, "credit_transfers")
+        page.fill("textarea[name=reason]", "paid the rest by card")
+        screenshot(page, "admin-ton-credit")
+        page.click("input[name=apply]")
+        page.wait_for_load_state()
+        assert balance_get(user_id=sender.tg_id) == 4  # 0.02 TON at 0.005 TON a Star
+
+        page.goto(f"{process.base_url}/admin/backoffice/players/{stuck.tg_id}/")
+        page.fill("textarea[name=reason]", "chargeback abuse")
+        page.click("[data-testid=block-form] input[type=submit]")
+        page.wait_for_load_state()
+        assert "Blocked: chargeback abuse" in page.get_by_test_id("player-status").inner_text()
+        screenshot(page, "admin-player-blocked")
+
+        log = set(StaffAction.objects.values_list("kind", "outcome"))
+        assert {("room_cancel", "done"), ("ton_transfer_credit", "done"), ("block", "done")} <= log
+        page.close()
+    finally:
+        process.stop()
