@@ -43,19 +43,16 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("tg_id", "password1", "password2")}),)
     actions = ["block_users", "unblock_users"]
 
+    def has_block_permission(self, request: HttpRequest) -> bool:
+        """Django shows and runs the actions that need it only for staff with BLOCK_PERMISSION."""
+        return request.user.has_perm(BLOCK_PERMISSION)
+
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
         if obj is None:
             return ("referrer", "created_at", "updated_at", "last_login")
         if not request.user.has_perm(BLOCK_PERMISSION):
             return (*self.readonly_fields, "is_blocked", "blocked_reason")
         return tuple(self.readonly_fields)
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        if not request.user.has_perm(BLOCK_PERMISSION):
-            actions.pop("block_users", None)
-            actions.pop("unblock_users", None)
-        return actions
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         blocking = {"is_blocked", "blocked_reason"} & set(form.changed_data)
@@ -75,7 +72,7 @@ class UserAdmin(BaseUserAdmin):
             robust=False,
         )
 
-    @admin.action(description="Block selected users")
+    @admin.action(description="Block selected users", permissions=["block"])
     def block_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         staff = _staff(request)
         for user in queryset:
@@ -84,7 +81,7 @@ class UserAdmin(BaseUserAdmin):
             )
         self.message_user(request, f"Blocked {queryset.count()} user(s).", messages.SUCCESS)
 
-    @admin.action(description="Unblock selected users")
+    @admin.action(description="Unblock selected users", permissions=["block"])
     def unblock_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         staff = _staff(request)
         for user in queryset:

@@ -89,17 +89,12 @@ class BalanceAdmin(ReadOnlyAdmin):
     search_fields = ("=user__tg_id", "user__username")
     actions = ["adjust"]
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        if not request.user.has_perm(ADJUST_PERMISSION):
-            actions.pop("adjust", None)
-        return actions
+    def has_adjust_permission(self, request: HttpRequest) -> bool:
+        """Django shows and runs the actions that need it only for staff with ADJUST_PERMISSION."""
+        return request.user.has_perm(ADJUST_PERMISSION)
 
-    @admin.action(description="Adjust the balance (support)")
+    @admin.action(description="Adjust the balance (support)", permissions=["adjust"])
     def adjust(self, request: HttpRequest, queryset: QuerySet[Balance]) -> HttpResponse | None:
-        if not request.user.has_perm(ADJUST_PERMISSION):
-            self.message_user(request, "You may not adjust balances.", messages.ERROR)
-            return None
         if queryset.count() != 1:
             self.message_user(request, "Adjust one player's balance at a time.", messages.ERROR)
             return None
@@ -157,17 +152,14 @@ class StarChargeAdmin(ReadOnlyAdmin):
     search_fields = ("=user__tg_id", "telegram_payment_charge_id")
     actions = ["refund"]
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        if not request.user.has_perm(REFUND_PERMISSION):
-            actions.pop("refund", None)
-        return actions
+    def has_refund_permission(self, request: HttpRequest) -> bool:
+        """Django shows and runs the actions that need it only for staff with REFUND_PERMISSION."""
+        return request.user.has_perm(REFUND_PERMISSION)
 
-    @admin.action(description="Refund selected charges to the player (support)")
+    @admin.action(
+        description="Refund selected charges to the player (support)", permissions=["refund"]
+    )
     def refund(self, request: HttpRequest, queryset: QuerySet[StarCharge]) -> HttpResponse | None:
-        if not request.user.has_perm(REFUND_PERMISSION):
-            self.message_user(request, "You may not refund payments.", messages.ERROR)
-            return None
         data, page = confirmed(
             self,
             request,
@@ -290,20 +282,22 @@ class TonTransferAdmin(ReadOnlyAdmin):
     list_select_related = ("user", "topup")
     actions = ["credit_transfers", "refund_transfers"]
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        if not request.user.has_perm(TON_RESOLVE_PERMISSION):
-            actions.pop("credit_transfers", None)
-            actions.pop("refund_transfers", None)
-        return actions
+    def has_settle_permission(self, request: HttpRequest) -> bool:
+        """Django shows and runs the settle actions only for staff with the permission."""
+        return request.user.has_perm(TON_RESOLVE_PERMISSION)
 
-    @admin.action(description="Credit the held transfers to their players (support)")
+    @admin.action(
+        description="Credit the held transfers to their players (support)", permissions=["settle"]
+    )
     def credit_transfers(
         self, request: HttpRequest, queryset: QuerySet[TonTransfer]
     ) -> HttpResponse | None:
         return self._resolve(request, queryset, credit=True)
 
-    @admin.action(description="Mark the held transfers for an on-chain refund (support)")
+    @admin.action(
+        description="Mark the held transfers for an on-chain refund (support)",
+        permissions=["settle"],
+    )
     def refund_transfers(
         self, request: HttpRequest, queryset: QuerySet[TonTransfer]
     ) -> HttpResponse | None:
@@ -312,9 +306,6 @@ class TonTransferAdmin(ReadOnlyAdmin):
     def _resolve(
         self, request: HttpRequest, queryset: QuerySet[TonTransfer], *, credit: bool
     ) -> HttpResponse | None:
-        if not request.user.has_perm(TON_RESOLVE_PERMISSION):
-            self.message_user(request, "You may not settle TON transfers.", messages.ERROR)
-            return None
         data, page = confirmed(
             self,
             request,
