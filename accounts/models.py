@@ -39,6 +39,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_blocked = models.BooleanField(default=False, db_index=True)
     blocked_reason = models.CharField(max_length=255, blank=True, default="")
     is_staff = models.BooleanField(default=False)
+    # Bot notifications (accounts.notifications): the player's switch for game results, and when
+    # Telegram last refused a message because the player blocked the bot (cleared when he comes
+    # back through /start or the Mini App with write access).
+    notify_game_results = models.BooleanField(default=True)
+    bot_blocked_at = models.DateTimeField(null=True, blank=True)
     referrer = models.ForeignKey(
         "self",
         null=True,
@@ -120,3 +125,57 @@ class StaffAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.staff_id}: {self.outcome}"
+
+
+class Notification(models.Model):
+    """A bot message owed to a player for one event (accounts.notifications).
+
+    The row is written in the event's own transaction under a unique business key, so an event
+    handled twice (a retried task, a replayed webhook) owes one message; ``botapp.tasks`` claims
+    due rows and sends each at most once.
+    """
+
+    class Kind(models.TextChoices):
+        GAME_RESULT = "game_result", "Game result"
+        ROOM_CANCELLED = "room_cancelled", "Room cancelled and refunded"
+        HERO_TIMEOUT = "hero_timeout", "Hero room timed out"
+        BONUS_COMPLETED = "bonus_completed", "Bonus run completed"
+        BONUS_EXPIRED = "bonus_expired", "Bonus run expired"
+        SUPPORT_REFUND = "support_refund", "Support refund"
+        TON_CREDITED = "ton_credited", "TON top-up credited"
+        REFERRAL_DONATION = "referral_donation", "A referral's first donation"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=128, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "notifications"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="notification_due",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id} ({self.status})"

@@ -101,9 +101,13 @@ def _user_upsert(
             # Bot updates carry no photo and may omit the language: blank means "unknown" there.
             fields = tuple(n for n in _PROFILE_FIELDS if n not in _BOT_UNKNOWN_FIELDS or profile[n])
         changed = [name for name in fields if getattr(user, name) != profile[name]]
+        for name in changed:
+            setattr(user, name, profile[name])
+        if tg_user.allows_write_to_pm and user.bot_blocked_at is not None:
+            # He opened the bot again (or let it write to him): notifications resume.
+            user.bot_blocked_at = None
+            changed.append("bot_blocked_at")
         if changed:
-            for name in changed:
-                setattr(user, name, profile[name])
             user.save(update_fields=[*changed, "updated_at"])
         return user, False
 
@@ -250,3 +254,11 @@ def staff_reason_required(reason: str) -> str:
     if not reason:
         raise ApplicationError("reason_required", "Say why (it goes into the audit log).")
     return reason
+
+
+def user_settings_update(*, user: User, notify_game_results: bool | None = None) -> User:
+    """The player's own settings (today: whether the bot tells him his game results)."""
+    if notify_game_results is not None and user.notify_game_results != notify_game_results:
+        user.notify_game_results = notify_game_results
+        user.save(update_fields=["notify_game_results", "updated_at"])
+    return user

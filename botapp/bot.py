@@ -17,7 +17,7 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, TelegramObject
 from django.conf import settings
 
-from botapp.handlers import payments, start
+from botapp.handlers import info, payments, start
 from botapp.keyboards import menu_button
 from botapp.texts import text
 from chancetap import rls
@@ -97,7 +97,9 @@ def dispatcher_create(*, shutdown_grace: float = SHUTDOWN_GRACE_SECONDS) -> Disp
             )
 
     dispatcher.shutdown.register(on_shutdown)
-    dispatcher.include_routers(payments.router_create(), start.router_create())
+    dispatcher.include_routers(
+        payments.router_create(), start.router_create(), info.router_create()
+    )
     return dispatcher
 
 
@@ -108,7 +110,10 @@ async def bot_configure(bot: Bot) -> None:
     """
     await _logged("set_chat_menu_button", bot.set_chat_menu_button(menu_button=menu_button(None)))
     for language in (None, *sorted(RUSSIAN_SPEAKING)):
-        commands = [BotCommand(command="start", description=text("command_start", language))]
+        commands = [
+            BotCommand(command=name, description=text(f"command_{name}", language))
+            for name in ("start", *info.COMMANDS)
+        ]
         await _logged("set_my_commands", bot.set_my_commands(commands, language_code=language))
 
 

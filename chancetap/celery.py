@@ -21,5 +21,7 @@ app.conf.beat_schedule = {
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 15 * 60},
     "payments-ledger-check": {"task": "payments.ledger_check", "schedule": 60 * 60},
     "core-expire-idempotency": {"task": "core.expire_idempotency_records", "schedule": 60 * 60},
+    "botapp-notifications": {"task": "botapp.notifications_deliver", "schedule": 30},
+    "botapp-notifications-prune": {"task": "botapp.notifications_prune", "schedule": 24 * 60 * 60},
     "core-backup-db": {"task": "core.backup_db", "schedule": 60 * 60},  # docs/operations.md
 }

@@ -381,6 +381,10 @@ TELEGRAM_APP_NAME = env.str("TELEGRAM_APP_NAME", default="play")
 TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org")
 TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
 WEBAPP_URL = env.str("WEBAPP_URL", default="http://127.0.0.1:8000/")
+# Bot notifications (accounts.notifications, botapp.notify): messages per second for all players
+# together (Telegram allows about 30), and where /paysupport sends players.
+BOT_NOTIFY_RATE_PER_SECOND = env.float("BOT_NOTIFY_RATE_PER_SECOND", default=25.0)
+SUPPORT_CONTACT = env.str("SUPPORT_CONTACT", default="@ChanceTapSupport")
 JWT_EXPIRY_SECONDS = env.int("JWT_EXPIRY_SECONDS", default=3600)
 JWT_ISSUER = env.str("JWT_ISSUER", default="chancetap")
 # Development login (mints initData for a demo user): exists only with DEBUG on.

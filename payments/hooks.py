@@ -33,10 +33,10 @@ hooks = PaymentHooks()
 
 
 def donation_hooks_add(
-    *, charged: Callable[[DonationCharged], None], refunded: Callable[[str], None]
+    *, charged: Callable[[DonationCharged], None], refunded: Callable[[str], None] | None = None
 ) -> None:
     """``charged(donation)`` and ``refunded(charge_id)`` run in the payment's transaction."""
     if charged not in hooks.donation_charged:
         hooks.donation_charged.append(charged)
-    if refunded not in hooks.donation_refunded:
+    if refunded is not None and refunded not in hooks.donation_refunded:
         hooks.donation_refunded.append(refunded)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from payments.models import DonationPreset, LedgerEntry, Payment
+from payments.models import Balance, DonationPreset, LedgerEntry, Payment, StarCharge
 
 PENDING_WINDOW = timedelta(hours=24)
 
@@ -40,3 +40,14 @@ def preset_list_active() -> list[DonationPreset]:
 def dev_payments_available() -> bool:
     """Whether this server completes Stars top-ups without Telegram (debug builds only)."""
     return bool(settings.DEBUG and settings.DEV_PAYMENTS_ENABLED)
+
+
+def balance_for_user(*, user_id: int) -> tuple[int, int]:
+    """(Stars on the balance, Stars owed after refunds) of a player; (0, 0) before his first."""
+    row = Balance.objects.filter(user_id=user_id).values_list("stars", "debt").first()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def star_charges_recent(*, user_id: int, limit: int = 5) -> list[StarCharge]:
+    """A player's latest Stars payments, newest first (what /paysupport lists)."""
+    return list(StarCharge.objects.filter(user_id=user_id).order_by("-applied_at")[:limit])

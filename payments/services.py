@@ -19,7 +19,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import notification_enqueue_in_tx
 from accounts.services import (
     staff_action_record_in_tx,
     staff_action_refused,
@@ -580,6 +581,13 @@ def support_refund_send(*, refund_id: int) -> SupportRefund:
             return refund  # the reconciliation (or the first request) got there first
         if outcome != SupportRefund.Outcome.FAILED and charge.refunded_at is None:
             _refund_debit_in_tx(charge=charge, staff_id=refund.staff_id, memo=refund.reason)
+        if outcome == SupportRefund.Outcome.REFUNDED:
+            notification_enqueue_in_tx(
+                user_id=charge.user_id,
+                kind=Notification.Kind.SUPPORT_REFUND,
+                key=f"charge:{charge.pk}",
+                params={"stars": charge.stars},
+            )
         refund.outcome = outcome
         refund.detail = detail[:500]
         refund.completed_at = timezone.now()

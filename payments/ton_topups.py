@@ -26,6 +26,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import notification_enqueue_in_tx
 from accounts.services import (
     staff_action_record_in_tx,
     staff_action_refused,
@@ -222,6 +224,11 @@ def _transfer_outcome_in_tx(
     return TonTransfer.Outcome.OVERPAID, total - topup.amount_nano, earlier
 
 
+def tons_text(nano: int) -> str:
+    """Nanotons as TON for people: ``1.5``, ``0.000000001``."""
+    return f"{Decimal(nano).scaleb(-9).normalize():f}"
+
+
 def ton_topup_business_key(topup_id: Any) -> str:
     """The ledger key of a TON top-up's credit: one per order, whatever transfers paid it."""
     return f"ton:topup:{topup_id}"
@@ -301,6 +308,12 @@ def ton_transfer_record(*, transfer: TonTransaction, receiver: str) -> tuple[Ton
     logger.info("ton top-up paid", extra={**log, "user_id": topup.user_id, "excess_nano": excess})
     ton_topup_paid_event_send(
         topup=topup, balance=posted.entries[0].balance_after if posted.entries else None
+    )
+    notification_enqueue_in_tx(
+        user_id=topup.user_id,
+        kind=Notification.Kind.TON_CREDITED,
+        key=f"topup:{topup.id}",
+        params={"stars": topup.stars, "tons": tons_text(topup.amount_nano)},
     )
     return record, True
 
@@ -468,6 +481,12 @@ def ton_transfer_resolve(
                             created_by_id=staff.tg_id,
                         )
                     ]
+                )
+                notification_enqueue_in_tx(
+                    user_id=player_id,
+                    kind=Notification.Kind.TON_CREDITED,
+                    key=f"transfer:{transfer.pk}",
+                    params={"stars": stars, "tons": tons_text(transfer.value_nano)},
                 )
             transfer.outcome = (
                 TonTransfer.Outcome.SUPPORT_CREDITED

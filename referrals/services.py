@@ -10,12 +10,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import notification_enqueue_in_tx
 from chancetap.core.errors import ApplicationError
 from chancetap.core.transactions import assert_in_transaction
 from chancetap.observability import metrics
 from leaderboards.models import Donation
 from leaderboards.services import referral_counted_in_tx
+from payments.hooks import DonationCharged
 
 logger = logging.getLogger(__name__)
 
@@ -109,3 +111,17 @@ def referral_attach(*, user: User, code: str) -> User:
         },
     )
     return locked
+
+
+def referral_first_donation_in_tx(donation: DonationCharged) -> None:
+    """Tell the referrer when a player he brought donates for the first time (one message per
+    referral: the key is the player's, so later donations add nothing)."""
+    user = User.objects.filter(tg_id=donation.user_id).only("referrer_id", "first_name").first()
+    if user is None or user.referrer_id is None:
+        return
+    notification_enqueue_in_tx(
+        user_id=user.referrer_id,
+        kind=Notification.Kind.REFERRAL_DONATION,
+        key=f"referral:{user.tg_id}",
+        params={"friend": user.first_name, "stars": donation.stars},
+    )

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.events import user_event_send
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import notification_enqueue_in_tx
 from chancetap import rls
 from chancetap.core.errors import ConflictError, ForbiddenError, NotFoundError
 from payments.ledger import Posting, ledger_post_in_tx
@@ -170,6 +171,12 @@ def bonus_run_complete(*, run_id: int) -> bool:
             )
         ]
     )
+    notification_enqueue_in_tx(
+        user_id=run.user_id,
+        kind=Notification.Kind.BONUS_COMPLETED,
+        key=f"run:{run.pk}",
+        params={"reward": run.reward_stars, "target_taps": run.target_taps},
+    )
     user_event_send(
         tg_id=run.user_id,
         payload={
@@ -195,6 +202,12 @@ def bonus_run_expire(*, run_id: int, now: datetime | None = None) -> bool:
 
 def _expire_in_tx(run: BonusRun) -> None:
     _end_in_tx(run, BonusRun.Status.EXPIRED)
+    notification_enqueue_in_tx(
+        user_id=run.user_id,
+        kind=Notification.Kind.BONUS_EXPIRED,
+        key=f"run:{run.pk}",
+        params={"taps": run.taps, "target_taps": run.target_taps, "reward": run.reward_stars},
+    )
     logger.info("bonus run expired", extra={"event": "bonus_expired", "run_id": run.pk})
 
 

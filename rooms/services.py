@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import notifications_enqueue_in_tx
 from accounts.services import (
     staff_action_record_in_tx,
     staff_action_refused,
@@ -341,8 +342,10 @@ def hero_room_start(*, organizer: User, room_id: int) -> Room:
 
 
 def _cancel_in_tx(room: Room, reason: str) -> None:
-    for seat in room.seats.filter(left_at__isnull=True).order_by("user_id"):
+    seats = list(room.seats.filter(left_at__isnull=True).order_by("user_id"))
+    for seat in seats:
         _refund_seat_in_tx(seat, room)
+    _notify_cancelled_in_tx(room, [seat.user_id for seat in seats], reason)
     _phase_move(room, Room.Phase.CANCELLED)
     room.finished_at = timezone.now()
     room.save()
@@ -353,6 +356,51 @@ def _cancel_in_tx(room: Room, reason: str) -> None:
     )
     logger.info(
         "room cancelled", extra={"event": "room_cancelled", "room_id": room.pk, "reason": reason}
+    )
+
+
+def _notify_cancelled_in_tx(room: Room, user_ids: list[int], reason: str) -> None:
+    """Tell each refunded player (and a hero room's organizer) why the room closed."""
+    kind = (
+        Notification.Kind.HERO_TIMEOUT
+        if reason == "hero_timeout"
+        else Notification.Kind.ROOM_CANCELLED
+    )
+    params = {"room_id": room.pk, "room_kind": room.kind, "fee": room.fee, "reason": reason}
+    recipients = dict.fromkeys(user_ids, True)
+    if room.organizer_id and room.kind == Room.Kind.HERO:
+        recipients.setdefault(room.organizer_id, False)
+    notifications_enqueue_in_tx(
+        [
+            (user_id, kind, f"room:{room.pk}:{user_id}", {**params, "refunded": seated})
+            for user_id, seated in recipients.items()
+        ]
+    )
+
+
+def _notify_results_in_tx(room: Room, seats: list[Seat], organizer_share: int) -> None:
+    """Each player's result (won or lost, the prize, the pool), the organizer's share."""
+    base = {"room_id": room.pk, "room_kind": room.kind, "fee": room.fee, "pool": room.pool}
+    results: dict[int, dict[str, Any]] = {
+        seat.user_id: {
+            **base,
+            "won": seat.user_id == room.winner_id,
+            "prize": room.prize if seat.user_id == room.winner_id else 0,
+            "refunded": room.winner_id is None,
+            "taps": seat.taps,
+            "players": len(seats),
+        }
+        for seat in seats
+    }
+    if organizer_share and room.organizer_id:
+        results.setdefault(
+            room.organizer_id, {**base, "organizer_only": True, "players": len(seats)}
+        )["organizer_share"] = organizer_share
+    notifications_enqueue_in_tx(
+        [
+            (user_id, Notification.Kind.GAME_RESULT, f"room:{room.pk}:{user_id}", params)
+            for user_id, params in results.items()
+        ]
     )
 
 
@@ -393,6 +441,7 @@ def _settle_in_tx(room: Room) -> None:
     _phase_move(room, Room.Phase.FINISHED)
     room.finished_at = timezone.now()
     room.pool = pool
+    organizer_share = 0
     if best is None:
         for seat in seats:  # nobody may win (no taps, or only cheaters): everyone gets the fee back
             _refund_seat_in_tx(seat, room)
@@ -434,7 +483,9 @@ def _settle_in_tx(room: Room) -> None:
         ledger_post_in_tx([p for p in postings if p.amount > 0])
         room.winner_id = best.user_id
         room.prize = split.winner
+        organizer_share = split.organizer if room.organizer_id else 0
     room.save()
+    _notify_results_in_tx(room, seats, organizer_share)
     leaderboards_touch()  # game leaderboards read prizes
     _announce(room, "finished")
     logger.info(

@@ -286,3 +286,29 @@ def test_throttled_login_is_429_with_code(api_client, signed_init_data) -> None:
     assert codes[2].json()["code"] == "throttled"
     assert codes[2].json()["details"]["retry_after"] >= 1
     assert "Retry-After" in codes[2]
+
+
+@pytest.mark.django_db
+def test_the_player_turns_game_results_off_and_on(auth_client) -> None:
+    client, user = auth_client()
+    assert client.get(ME).json()["notify_game_results"] is True
+    assert client.get(ME).json()["bot_blocked"] is False
+    off = client.patch(ME, {"notify_game_results": False}, format="json")
+    assert off.status_code == 200
+    assert off.json()["notify_game_results"] is False
+    user.refresh_from_db()
+    assert user.notify_game_results is False
+    assert client.patch(ME, {"notify_game_results": True}, format="json").json()[
+        "notify_game_results"
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [{}, {"notify_game_results": "no"}, {"notify_game_results": 0}])
+def test_bad_settings_are_refused_and_change_nothing(auth_client, body) -> None:
+    client, user = auth_client()
+    response = client.patch(ME, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+    user.refresh_from_db()
+    assert user.notify_game_results is True

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from botapp.tests.fake_bot_api import FakeBotApi
+from rooms.tests.test_rooms import players, tier20  # noqa: F401 - fixtures the notification tests share
 from tests.server import ROOT, child_env
 
 # What the bot process is told to open; distinct from the default so a test proves it is used.

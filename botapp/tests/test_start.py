@@ -69,8 +69,22 @@ def test_start_up_sets_the_default_menu_button_and_commands(bot_process, fake_bo
         c.get("language_code", ""): c["commands"] for c in fake_bot_api.calls("setMyCommands")
     }
     assert set(commands) == {"", "ru", "uk", "be", "kk"}
-    assert commands[""] == [{"command": "start", "description": "Open Chance Tap"}]
-    assert commands["ru"] == [{"command": "start", "description": "Открыть Chance Tap"}]
+    assert commands[""] == [
+        {"command": "start", "description": "Open Chance Tap"},
+        {"command": "help", "description": "How to play"},
+        {"command": "balance", "description": "My balance"},
+        {"command": "paysupport", "description": "Help with a payment"},
+        {"command": "terms", "description": "Rules and terms"},
+    ]
+    assert [c["command"] for c in commands["ru"]] == [
+        "start",
+        "help",
+        "balance",
+        "paysupport",
+        "terms",
+    ]
+    assert commands["ru"][0] == {"command": "start", "description": "Открыть Chance Tap"}
+    assert commands["ru"][3] == {"command": "paysupport", "description": "Помощь с оплатой"}
     # Polling asks only for what the routers handle, and payments need pre_checkout_query.
     allowed = fake_bot_api.calls("getUpdates")[0]["allowed_updates"]
     assert {"message", "pre_checkout_query"} <= set(allowed)

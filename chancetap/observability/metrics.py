@@ -49,6 +49,12 @@ logins_total = Counter(
     ["new_user"],
 )
 
+notifications_total = Counter(
+    "chancetap_notifications_total",
+    "Bot notifications by kind and outcome (sent, skipped, retried, failed).",
+    ["kind", "outcome"],
+)
+
 # --- HTTP API -----------------------------------------------------------------------------------
 api_request_duration = Histogram(
     "chancetap_api_request_duration_seconds",

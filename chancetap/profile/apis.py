@@ -14,8 +14,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
-from accounts.services import telegram_login
-from chancetap.core.fields import StrictCharField
+from accounts.services import telegram_login, user_settings_update
+from chancetap.core.fields import StrictBooleanField, StrictCharField
 from chancetap.profile.selectors import user_profile
 from chancetap.profile.serializers import ProfileSerializer
 from referrals.services import referral_attach
@@ -53,11 +53,23 @@ class TelegramLoginApi(APIView):
 
 
 class MeApi(APIView):
-    """The caller's profile."""
+    """The caller's profile; PATCH changes his settings."""
+
+    class SettingsInputSerializer(serializers.Serializer[dict[str, bool]]):
+        notify_game_results = StrictBooleanField(
+            help_text="Whether the bot tells me how each game I played ended."
+        )
 
     @extend_schema(responses={200: ProfileSerializer})
     def get(self, request: Request) -> Response:
         return Response(ProfileSerializer(user_profile(user=request_user(request))).data)
+
+    @extend_schema(request=SettingsInputSerializer, responses={200: ProfileSerializer})
+    def patch(self, request: Request) -> Response:
+        serializer = self.SettingsInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = user_settings_update(user=request_user(request), **serializer.validated_data)
+        return Response(ProfileSerializer(user_profile(user=user)).data)
 
 
 class ReferralAttachApi(APIView):

@@ -50,9 +50,20 @@ class ProfileSerializer(serializers.Serializer[UserProfile]):
     stats = UserStatsSerializer()
     referral = ReferralCardSerializer()
     bonus_run = BonusRunSerializer(allow_null=True)
+    notify_game_results = serializers.BooleanField(
+        source="user.notify_game_results",
+        help_text="The bot sends a message when a game I played ends (PATCH /me turns it off).",
+    )
+    bot_blocked = serializers.SerializerMethodField(
+        help_text="Telegram refused the bot's last message (the player blocked the bot): no "
+        "notifications until he opens the bot again."
+    )
     dev_payments = serializers.BooleanField(
         help_text="Debug builds: the top-up sheet may finish a payment without Telegram."
     )
+
+    def get_bot_blocked(self, profile: UserProfile) -> bool:
+        return profile.user.bot_blocked_at is not None
 
     def get_has_ton_wallet(self, profile: UserProfile) -> bool:
         return profile.ton_wallet is not None

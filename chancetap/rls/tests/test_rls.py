@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.notifications import notification_enqueue_in_tx
 from accounts.tokens import token_issue
 from accounts.ws_auth import JWTAuthMiddleware, ws_subprotocols
 from chancetap import rls
@@ -47,7 +48,7 @@ TABLES = (
 )
 # Tables with the policy whose rows need a whole money story (a debt is a refund of a spent
 # top-up): visibility tested on their own below, not through two_players' rows.
-POLICY_TABLES = (*TABLES, "star_debts")
+POLICY_TABLES = (*TABLES, "star_debts", "notifications")
 
 
 # --- a careless endpoint (no user filter) and the project's URLs, for the HTTP tests -------------
@@ -659,3 +660,21 @@ def test_role_set_ignores_closed_connections() -> None:
         connection = None
 
     role_set(Closed(), rls.APP_DB_ROLE)  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
+def test_a_players_notifications_are_his_own(make_user, as_app) -> None:
+    """Bot notifications (written by the service in the event's transaction) are private rows."""
+    with rls.service():
+        a, b = make_user(), make_user()
+        with transaction.atomic():
+            for user in (a, b):
+                notification_enqueue_in_tx(
+                    user_id=user.tg_id, kind="support_refund", key=f"rls:{user.tg_id}", params={}
+                )
+    with rls.as_user(a.tg_id):
+        assert visible("notifications") == {a.tg_id}
+    with rls.service():
+        assert visible("notifications") == {a.tg_id, b.tg_id}
+    with rls.claims_as(None):
+        assert visible("notifications") == set()

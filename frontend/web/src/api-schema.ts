@@ -108,14 +108,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description The caller's profile. */
+    /** @description The caller's profile; PATCH changes his settings. */
     get: operations["me_retrieve"];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** @description The caller's profile; PATCH changes his settings. */
+    patch: operations["me_partial_update"];
     trace?: never;
   };
   "/api/v1/payments/{payment_id}": {
@@ -644,6 +645,10 @@ export interface components {
      * @enum {string}
      */
     NetworkEnum: "-239" | "-3";
+    PatchedMeSettingsInput: {
+      /** @description Whether the bot tells me how each game I played ended. */
+      notify_game_results?: boolean;
+    };
     Payment: {
       /** Format: uuid */
       id: string;
@@ -704,6 +709,10 @@ export interface components {
       stats: components["schemas"]["UserStats"];
       referral: components["schemas"]["ReferralCard"];
       bonus_run: components["schemas"]["BonusRun"] | null;
+      /** @description The bot sends a message when a game I played ends (PATCH /me turns it off). */
+      notify_game_results: boolean;
+      /** @description Telegram refused the bot's last message (the player blocked the bot): no notifications until he opens the bot again. */
+      readonly bot_blocked: boolean;
       /** @description Debug builds: the top-up sheet may finish a payment without Telegram. */
       dev_payments: boolean;
     };
@@ -1109,6 +1118,45 @@ export interface operations {
       cookie?: never;
     };
     requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Profile"];
+        };
+      };
+      "4XX": {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      "5XX": {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  me_partial_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["PatchedMeSettingsInput"];
+      };
+    };
     responses: {
       200: {
         headers: {
