@@ -4,7 +4,7 @@ docs/architecture.md "Wire contract").
 The TypedDicts are the declaration: ``manage.py ws_schema`` turns them into docs/ws-frames.json
 and the Mini App's types (``frontend/web/src/ws-frames.ts``). The encoders are pure functions from
 room data to the text sent on the socket: the hot ones (``progress``, ``ack``) by hand, byte for
-byte the shape declared here (``rooms/tests/test_frames.py`` compares them), the rest with
+byte the shape declared here (``tests/test_ws_frames_contract.py`` compares them), the rest with
 ``json.dumps`` of the declared dict.
 """
 
