@@ -84,13 +84,15 @@ bot: venv ## Start only the Telegram bot (polling; needs TELEGRAM_BOT_TOKEN)
 services: ## Check (and start when installed) the local PostgreSQL and Redis used by tests
 	@scripts/ensure-services
 
-# The OpenAPI schema, generated from the views and their serializers (no database or Redis needed;
-# the testing settings only supply the secrets the settings refuse to start without).
+# The OpenAPI schema, generated from the views and their serializers, and the WebSocket frames'
+# JSON Schema, generated from their TypedDicts (no database or Redis needed; the testing settings
+# only supply the secrets the settings refuse to start without).
 SCHEMA_ENV := CHANCETAP_TESTING=1 $(TEST_ENV)
 SCHEMA_FILE := docs/openapi.yaml
+WS_SCHEMA_FILE := docs/ws-frames.json
 
 .PHONY: lint
-lint: venv node ## ruff lint + format check, import-linter layers, OpenAPI schema valid and committed, ESLint, Prettier
+lint: venv node ## ruff lint + format check, import-linter layers, OpenAPI + WebSocket frame schemas committed, ESLint, Prettier
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
@@ -100,13 +102,21 @@ lint: venv node ## ruff lint + format check, import-linter layers, OpenAPI schem
 		diff -u $(SCHEMA_FILE) "$$tmp" >/dev/null || { \
 			diff -u $(SCHEMA_FILE) "$$tmp" | head -40; \
 			echo "$(SCHEMA_FILE) is stale: the API changed; run make schema and commit it"; exit 1; }
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && \
+		$(SCHEMA_ENV) $(PY) manage.py ws_schema --file "$$tmp" && \
+		diff -u $(WS_SCHEMA_FILE) "$$tmp" >/dev/null || { \
+			diff -u $(WS_SCHEMA_FILE) "$$tmp" | head -40; \
+			echo "$(WS_SCHEMA_FILE) is stale: a WebSocket frame changed; run make schema and commit it"; exit 1; }
 	cd $(WEB) && npm run api-types:check --silent
+	cd $(WEB) && npm run ws-types:check --silent
 	cd $(WEB) && npm run lint --silent && npm run format:check --silent
 
 .PHONY: schema
-schema: venv node ## Regenerate docs/openapi.yaml (validated, warnings are errors) and the Mini App's API types
+schema: venv node ## Regenerate docs/openapi.yaml (validated, warnings are errors), docs/ws-frames.json and the Mini App's API and frame types
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file $(SCHEMA_FILE)
+	$(SCHEMA_ENV) $(PY) manage.py ws_schema --file $(WS_SCHEMA_FILE)
 	cd $(WEB) && npm run api-types --silent
+	cd $(WEB) && npm run ws-types --silent
 
 .PHONY: typecheck
 typecheck: venv node ## mypy (django-stubs) and tsc

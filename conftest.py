@@ -65,6 +65,25 @@ def _clear_cache(_redis_is_ours: None) -> None:
     _redis_owned()
 
 
+@pytest.fixture(autouse=True)
+def _ws_frames_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text frame a test receives from a socket must be one that docs/ws-frames.json
+    declares for that socket (tests/ws_frames.py): the wire contract, checked on real frames."""
+    from channels.testing import WebsocketCommunicator
+
+    from tests.ws_frames import check_server_frame
+
+    receive_from = WebsocketCommunicator.receive_from
+
+    async def checked(self: WebsocketCommunicator, timeout: float = 1) -> Any:  # noqa: ASYNC109
+        data = await receive_from(self, timeout)
+        if isinstance(data, str):
+            check_server_frame(self.scope["path"], data)
+        return data
+
+    monkeypatch.setattr(WebsocketCommunicator, "receive_from", checked)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

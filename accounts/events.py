@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from chancetap.core.realtime import group_send_on_commit
 
@@ -11,8 +11,11 @@ def user_group(tg_id: int) -> str:
     return f"user.{tg_id}"
 
 
-def user_event_send(*, tg_id: int, payload: dict[str, Any]) -> None:
-    """Queue ``payload`` for the user's sockets once the current transaction commits."""
+def user_event_send(*, tg_id: int, payload: Mapping[str, object]) -> None:
+    """Queue ``payload`` for the user's sockets once the current transaction commits.
+
+    ``payload`` is one of the ``ws/me/`` events declared beside its sender (``payments.events``,
+    ``rooms.bonus_frames``) and listed in ``chancetap.profile.frames.MeServerFrame``."""
     group_send_on_commit(user_group(tg_id), {"type": "user.event", "payload": payload})
 
 

@@ -29,7 +29,7 @@ from channels.middleware import BaseMiddleware
 from accounts.authentication import user_for_token
 from accounts.tokens import token_decode
 from chancetap import rls
-from chancetap.core.errors import ApplicationError
+from chancetap.core.errors import ApplicationError, ErrorFrame
 from chancetap.observability import metrics
 
 SUBPROTOCOL = "chancetap.v1"
@@ -132,9 +132,8 @@ class AuthenticatedConsumerMixin:
             return False
         assert error is not None
         await self.accept(self._chosen_subprotocol())  # type: ignore[attr-defined]
-        await self.send_json(  # type: ignore[attr-defined]
-            {"type": "error", "code": error.code, "message": error.message}
-        )
+        frame: ErrorFrame = {"type": "error", "code": error.code, "message": error.message}
+        await self.send_json(frame)  # type: ignore[attr-defined]
         await self.close(code=close_code_for(error))  # type: ignore[attr-defined]
         return True
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "chancetap.core",
     "chancetap.backups",  # backup_db / restore_db commands
     "chancetap.backoffice",  # the player page and the statistics (admin views)
+    "chancetap.wsframes",  # ws_schema: the WebSocket frames' JSON Schema
     "accounts",
     "payments",
     "leaderboards",

@@ -1,19 +1,46 @@
-"""Payment events to the player's ``ws/me/`` sockets, rendered by the REST API's serializers."""
+"""Payment events to the player's ``ws/me/`` sockets, declared here (docs/ws-frames.json, via
+``manage.py ws_schema``) and rendered by the REST API's serializers."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal, TypedDict
+
 from accounts.events import user_event_send
 from payments.models import Payment, TonTopup
-from payments.serializers import PaymentEventSerializer, TonTopupEventSerializer
+from payments.serializers import PaymentSerializer, TonTopupSerializer
+
+
+class PaymentEvent(TypedDict):
+    """``ws/me/`` event: a Stars payment was credited (``balance`` null for a donation)."""
+
+    type: Literal["payment"]
+    payment: Annotated[dict[str, Any], PaymentSerializer]
+    balance: int | None
+
+
+class TonTopupEvent(TypedDict):
+    """``ws/me/`` event: a TON top-up was credited."""
+
+    type: Literal["ton_topup"]
+    topup: Annotated[dict[str, Any], TonTopupSerializer]
+    balance: int | None
 
 
 def payment_paid_event_send(*, payment: Payment, balance: int | None) -> None:
     """Once the transaction commits: ``{"type": "payment", "payment", "balance"}``."""
-    body = PaymentEventSerializer({"type": "payment", "payment": payment, "balance": balance}).data
-    user_event_send(tg_id=payment.user_id, payload=dict(body))
+    event: PaymentEvent = {
+        "type": "payment",
+        "payment": dict(PaymentSerializer(payment).data),
+        "balance": balance,
+    }
+    user_event_send(tg_id=payment.user_id, payload=event)
 
 
 def ton_topup_paid_event_send(*, topup: TonTopup, balance: int | None) -> None:
     """Once the transaction commits: ``{"type": "ton_topup", "topup", "balance"}``."""
-    body = TonTopupEventSerializer({"type": "ton_topup", "topup": topup, "balance": balance}).data
-    user_event_send(tg_id=topup.user_id, payload=dict(body))
+    event: TonTopupEvent = {
+        "type": "ton_topup",
+        "topup": dict(TonTopupSerializer(topup).data),
+        "balance": balance,
+    }
+    user_event_send(tg_id=topup.user_id, payload=event)

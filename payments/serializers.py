@@ -1,4 +1,5 @@
-"""Payment bodies on the wire: the REST API and the ``ws/me/`` events render them here, once."""
+"""Payment bodies on the wire: the REST API and the ``ws/me/`` events (``payments.events``) render
+them here, once."""
 
 from __future__ import annotations
 
@@ -56,19 +57,3 @@ class LedgerEntrySerializer(serializers.Serializer[Any]):  # LedgerEntry rows
     amount = serializers.IntegerField()
     balance_after = serializers.IntegerField()
     created_at = serializers.DateTimeField()
-
-
-class PaymentEventSerializer(serializers.Serializer[dict[str, Any]]):
-    """``ws/me/`` event ``{"type": "payment"}``: a Stars payment was credited."""
-
-    type = serializers.CharField(default="payment")
-    payment = PaymentSerializer()
-    balance = serializers.IntegerField(allow_null=True)
-
-
-class TonTopupEventSerializer(serializers.Serializer[dict[str, Any]]):
-    """``ws/me/`` event ``{"type": "ton_topup"}``: a TON top-up was credited."""
-
-    type = serializers.CharField(default="ton_topup")
-    topup = TonTopupSerializer()
-    balance = serializers.IntegerField(allow_null=True)

@@ -17,6 +17,7 @@ from chancetap import rls
 from chancetap.core.errors import ConflictError, ForbiddenError, NotFoundError
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry
+from rooms.bonus_frames import BonusCompletedEvent
 from rooms.models import BonusRun, BonusSettings, Room, Seat
 from rooms.taps import bonus_taps_read
 
@@ -177,14 +178,12 @@ def bonus_run_complete(*, run_id: int) -> bool:
         key=f"run:{run.pk}",
         params={"reward": run.reward_stars, "target_taps": run.target_taps},
     )
-    user_event_send(
-        tg_id=run.user_id,
-        payload={
-            "type": "bonus_completed",
-            "reward": run.reward_stars,
-            "balance": posted.entries[0].balance_after,
-        },
-    )
+    event: BonusCompletedEvent = {
+        "type": "bonus_completed",
+        "reward": run.reward_stars,
+        "balance": posted.entries[0].balance_after,
+    }
+    user_event_send(tg_id=run.user_id, payload=event)
     logger.info("bonus completed", extra={"event": "bonus_completed", "run_id": run.pk})
     return True
 

@@ -20,6 +20,7 @@ from accounts.ws_auth import (
 from chancetap.observability import metrics
 from rooms import engine
 from rooms.bonus import bonus_run_complete
+from rooms.bonus_frames import BonusServerFrame
 from rooms.snapshots import bonus_run_state
 from rooms.taps import (
     BONUS_TTL_SECONDS,
@@ -45,7 +46,7 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
         self.group = user_group(self.scope["user"].tg_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.run = await database_sync_to_async(bonus_run_state)(user_id=self.scope["user"].tg_id)
-        await self.send_json({"type": "state", "run": self.run})
+        await self._send_frame({"type": "state", "run": self.run})
 
     async def disconnect(self, code: int) -> None:
         if self.counted:
@@ -122,18 +123,21 @@ class BonusConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
         if result.refused is not None:
             await self._error(result.refused, "These taps do not count.")
             return
-        await self.send_json(
+        await self._send_frame(
             {"type": "progress", "taps": result.taps, "target_taps": self.run["target_taps"]}
         )
         if result.first_to_target:
             await database_sync_to_async(bonus_run_complete)(run_id=int(self.run["id"]))
             self.run = None
-            await self.send_json({"type": "completed"})
+            await self._send_frame({"type": "completed"})
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:
         metrics.ws_message("out", content.get("type") if isinstance(content, dict) else None)
         return json.dumps(content)
 
+    async def _send_frame(self, frame: BonusServerFrame) -> None:
+        await self.send_json(frame)
+
     async def _error(self, code: str, message: str) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message})
+        await self._send_frame({"type": "error", "code": code, "message": message})

@@ -29,7 +29,7 @@ from chancetap.core.errors import ApplicationError
 from chancetap.core.realtime import group_send_now
 from chancetap.observability import metrics
 from rooms import engine
-from rooms.frames import closed_frame, dumps, error_frame, state_frame
+from rooms.frames import closed_frame, dumps, error_frame, pong_frame, state_frame
 from rooms.hub import RULES, Member, Packet, RoomHub, RoomInfo, hub, room_counts
 from rooms.outbox import Outbox
 from rooms.services import hero_room_start, room_group, room_leave
@@ -112,7 +112,7 @@ class RoomConsumer:
         await self._send(
             {
                 "type": "websocket.send",
-                "text": dumps({"type": "error", "code": code, "message": message}),
+                "text": error_frame(code, message),
             }
         )
         await self._send({"type": "websocket.close", "code": close})
@@ -141,7 +141,7 @@ class RoomConsumer:
         metrics.ws_message("in", kind)
         try:
             if kind == "ping":
-                self.outbox.push(dumps({"type": "pong", "server_time": int(time.time() * 1000)}))
+                self.outbox.push(pong_frame())
             elif kind == "reaction":
                 self._on_reaction(frame)
             elif kind == "start":

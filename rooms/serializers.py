@@ -49,7 +49,9 @@ class RoomSerializer(serializers.Serializer[Room]):
 
 
 class RoomRulesSerializer(serializers.Serializer[Any]):
-    target_taps = serializers.IntegerField()
+    target_taps = serializers.IntegerField(
+        allow_null=True, help_text="Hero rooms: the first to reach it wins; null elsewhere."
+    )
     game_seconds = serializers.IntegerField()
     countdown_seconds = serializers.IntegerField()
     max_packet = serializers.IntegerField()

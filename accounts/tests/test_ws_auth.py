@@ -59,16 +59,21 @@ async def test_subprotocol_token_gets_hello_and_events(make_user) -> None:
     def send_in_rolled_back_then_committed_tx() -> None:
         try:
             with transaction.atomic():
-                user_event_send(tg_id=user.tg_id, payload={"type": "balance", "balance": -1})
+                user_event_send(
+                    tg_id=user.tg_id,
+                    payload={"type": "bonus_completed", "reward": 1, "balance": -1},
+                )
                 raise RuntimeError("roll back")
         except RuntimeError:
             pass
         with transaction.atomic():
-            user_event_send(tg_id=user.tg_id, payload={"type": "balance", "balance": 42})
+            user_event_send(
+                tg_id=user.tg_id, payload={"type": "bonus_completed", "reward": 1, "balance": 42}
+            )
 
     await database_sync_to_async(send_in_rolled_back_then_committed_tx)()
     event = await communicator.receive_json_from(timeout=5)
-    assert event == {"type": "balance", "balance": 42}
+    assert event == {"type": "bonus_completed", "reward": 1, "balance": 42}
     assert await communicator.receive_nothing(timeout=0.3)
 
     await communicator.send_json_to({"type": "ping"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 
 class ApplicationError(Exception):
@@ -33,6 +33,14 @@ class ApplicationError(Exception):
         return (
             f"ApplicationError(code={self.code!r}, status={self.status}, message={self.message!r})"
         )
+
+
+class ErrorFrame(TypedDict):
+    """How every WebSocket says no (docs/ws-frames.json): the code is an ``ApplicationError``'s."""
+
+    type: Literal["error"]
+    code: str
+    message: str
 
 
 class NotFoundError(ApplicationError):

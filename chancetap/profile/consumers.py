@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from accounts.events import user_group
 from accounts.ws_auth import CLOSE_FORBIDDEN, AuthenticatedConsumerMixin
 from chancetap.observability import metrics
+from chancetap.profile.frames import MeServerFrame
 from chancetap.profile.selectors import user_profile
 from chancetap.profile.serializers import ProfileSerializer
 
@@ -32,7 +33,7 @@ class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer)
         await self.accept(self._chosen_subprotocol())
         metrics.ws_connections.labels(endpoint="me").inc()
         profile = await database_sync_to_async(_profile_render)(user)
-        await self.send_json({"type": "hello", "user": profile})
+        await self._send_frame({"type": "hello", "user": profile})
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -42,9 +43,9 @@ class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer)
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         metrics.ws_message("in", content.get("type") if isinstance(content, dict) else None)
         if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
+            await self._send_frame({"type": "pong"})
             return
-        await self.send_json(
+        await self._send_frame(
             {"type": "error", "code": "frame_unsupported", "message": "Unknown frame type."}
         )
 
@@ -52,18 +53,23 @@ class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer)
         try:
             await super().receive(text_data=text_data, bytes_data=bytes_data)
         except ValueError:
-            await self.send_json(
+            await self._send_frame(
                 {"type": "error", "code": "frame_invalid", "message": "Frames must be JSON."}
             )
 
     async def user_event(self, event: dict[str, Any]) -> None:
         """Relay an event sent to the user's group (see ``accounts.events.user_event_send``)."""
-        await self.send_json(event["payload"])
+        await self._send_frame(event["payload"])
 
     async def user_kick(self, event: dict[str, Any]) -> None:
         """The account was blocked: say why and close (``accounts.events``)."""
-        await self.send_json({"type": "error", "code": event["code"], "message": event["message"]})
+        await self._send_frame(
+            {"type": "error", "code": event["code"], "message": event["message"]}
+        )
         await self.close(code=CLOSE_FORBIDDEN)
+
+    async def _send_frame(self, frame: MeServerFrame) -> None:
+        await self.send_json(frame)
 
     @classmethod
     async def encode_json(cls, content: Any) -> str:

@@ -43,6 +43,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from chancetap.core.errors import ErrorFrame
 from chancetap.observability import metrics
 from chancetap.runtime.redis_client import redis_async_client
 
@@ -259,10 +260,8 @@ async def _release(scope: dict[str, Any], socket_id: str) -> None:
 
 
 def _error(code: str, message: str) -> Message:
-    return {
-        "type": "websocket.send",
-        "text": json.dumps({"type": "error", "code": code, "message": message}),
-    }
+    frame: ErrorFrame = {"type": "error", "code": code, "message": message}
+    return {"type": "websocket.send", "text": json.dumps(frame)}
 
 
 async def _refuse(scope: dict[str, Any], send: Send, code: str, message: str) -> None:

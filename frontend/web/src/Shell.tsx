@@ -7,6 +7,7 @@ import { emitMeEvent } from "./lib/events";
 import { inPaidGame, onPaidGameChange } from "./lib/guard";
 import { reportReconnect } from "./lib/reconnectTelemetry";
 import { LiveSocket, wsUrl } from "./lib/socket";
+import type { MeClientFrame, MeServerFrame } from "./ws-frames";
 import { PaymentsProvider } from "./payments/PaymentsProvider";
 import { Bonus } from "./screens/Bonus";
 import { Create } from "./screens/Create";
@@ -23,7 +24,7 @@ const TABS = ["/", "/leaderboard", "/profile", "/create"];
 function useMeSocket() {
   const queryClient = useQueryClient();
   useEffect(() => {
-    const socket = new LiveSocket({
+    const socket = new LiveSocket<MeServerFrame, MeClientFrame>({
       url: () => wsUrl("/ws/me/"),
       protocols: () => ["chancetap.v1", `bearer.${getToken() ?? ""}`],
       onFrame: (frame) => {
@@ -31,7 +32,7 @@ function useMeSocket() {
           void queryClient.invalidateQueries({ queryKey: keys.me() });
           return;
         }
-        if (typeof frame.type === "string") emitMeEvent(frame as { type: string });
+        if (frame.type !== "pong" && frame.type !== "error") emitMeEvent(frame);
       },
       onReconnected: reportReconnect,
       onUnauthorized: refreshToken,

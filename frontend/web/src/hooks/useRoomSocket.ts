@@ -5,14 +5,12 @@ import { LiveSocket, wsUrl, type SocketStatus } from "../lib/socket";
 import { TapBatcher } from "../lib/taps";
 import { syncServerTime } from "../lib/time";
 import { onEvent } from "../telegram";
+import type { FinishedFrame, RoomClientFrame, RoomServerFrame } from "../ws-frames";
 
-export interface Finished {
-  winner_id: number | null;
-  prize: number;
-  pool: number;
-  counts: Record<string, number>;
-}
+/** The game's result: the ``finished`` frame, or the state of a room that is over. */
+export type Finished = Omit<FinishedFrame, "type">;
 
+/** An emoji on its way across the screen (UI state, not a frame). */
 export interface Flying {
   id: number;
   emoji: string;
@@ -20,7 +18,7 @@ export interface Flying {
   left: number;
 }
 
-const TAP_ERRORS = new Set([
+const TAP_ERRORS = new Set<string>([
   "tap_count_invalid",
   "tap_timestamp_future",
   "tap_timestamp_before_start",
@@ -44,7 +42,7 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
   const [myTaps, setMyTaps] = useState(0);
   const [flying, setFlying] = useState<Flying[]>([]);
   const [lastError, setLastError] = useState<string | null>(null);
-  const socketRef = useRef<LiveSocket | null>(null);
+  const socketRef = useRef<LiveSocket<RoomServerFrame, RoomClientFrame> | null>(null);
   const batcherRef = useRef<TapBatcher | null>(null);
   const myIdRef = useRef(myId);
   useEffect(() => {
@@ -70,7 +68,7 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
       socketRef.current ? socketRef.current.send({ type: "taps", count, timestamp }) : false,
     );
     batcherRef.current = batcher;
-    const socket = new LiveSocket({
+    const socket = new LiveSocket<RoomServerFrame, RoomClientFrame>({
       url: () => wsUrl(`/ws/rooms/${roomId}/`),
       protocols: () => ["chancetap.v1", `bearer.${getToken() ?? ""}`],
       onStatus: (value, code) => {
@@ -83,9 +81,9 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
         const me = String(myIdRef.current ?? "");
         switch (frame.type) {
           case "state": {
-            const next = frame.room as Room;
-            const nextCounts = (frame.counts ?? {}) as Record<string, number>;
-            syncServerTime(Number(frame.server_time));
+            const next = frame.room;
+            const nextCounts = frame.counts;
+            syncServerTime(frame.server_time);
             setRoom(next);
             setCounts(nextCounts);
             batcher.reset(nextCounts[me] ?? 0);
@@ -102,32 +100,29 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
             break;
           }
           case "progress":
-            setCounts(frame.counts as Record<string, number>);
+            setCounts(frame.counts);
             break;
           case "ack":
-            batcher.ack(Number(frame.taps));
+            batcher.ack(frame.taps);
             setMyTaps(batcher.count);
             break;
-          case "finished":
-            setFinished({
-              winner_id: (frame.winner_id as number | null) ?? null,
-              prize: Number(frame.prize ?? 0),
-              pool: Number(frame.pool ?? 0),
-              counts: (frame.counts ?? {}) as Record<string, number>,
-            });
+          case "finished": {
+            const { winner_id, prize, pool, counts } = frame;
+            setFinished({ winner_id, prize, pool, counts });
             break;
+          }
           case "reaction":
-            addFlying(frame.emoji as string[], Number(frame.target));
+            addFlying(frame.emoji, frame.target);
             break;
           case "closed":
-            setClosed(String(frame.reason || "closed"));
+            setClosed(frame.reason);
             break;
           case "error":
-            if (TAP_ERRORS.has(String(frame.code))) {
+            if (TAP_ERRORS.has(frame.code)) {
               batcher.refused();
               setMyTaps(batcher.count);
             }
-            setLastError(String(frame.code));
+            setLastError(frame.code);
             break;
         }
       },
@@ -154,7 +149,7 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
     setMyTaps(batcher.tap());
   }, []);
 
-  const send = useCallback((frame: Record<string, unknown>) => {
+  const send = useCallback((frame: RoomClientFrame) => {
     return socketRef.current?.send(frame) ?? false;
   }, []);
 

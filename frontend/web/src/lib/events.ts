@@ -1,6 +1,8 @@
 /** A tiny event bus for personal events from ``ws/me/`` (payment credited, bonus completed…). */
+import type { MeServerFrame } from "../ws-frames";
 
-export type MeEvent = { type: string } & Record<string, unknown>;
+/** Every ``ws/me/`` frame but the socket's own (hello, pong, error): the apps' events. */
+export type MeEvent = Exclude<MeServerFrame, { type: "hello" | "pong" | "error" }>;
 type Listener = (event: MeEvent) => void;
 
 const listeners = new Set<Listener>();

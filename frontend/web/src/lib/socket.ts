@@ -22,10 +22,14 @@ export const RATE_LIMITED_DELAY_MS = 10_000;
 
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 
-export interface LiveSocketOptions {
+/**
+ * ``In`` is what the server sends and ``Out`` what the client may send: the socket's unions from
+ * ``src/ws-frames.ts`` (generated from docs/ws-frames.json). Frames are not checked at run time.
+ */
+export interface LiveSocketOptions<In extends object = Record<string, unknown>> {
   url: () => string;
   protocols?: () => string[];
-  onFrame: (frame: Record<string, unknown>) => void;
+  onFrame: (frame: In) => void;
   onStatus?: (status: SocketStatus, closeCode?: number) => void;
   /** The server refused the token (4401): refresh it; resolves true to try again. */
   onUnauthorized?: () => Promise<boolean>;
@@ -35,7 +39,10 @@ export interface LiveSocketOptions {
   now?: () => number;
 }
 
-export class LiveSocket {
+export class LiveSocket<
+  In extends object = Record<string, unknown>,
+  Out extends object = Record<string, unknown>,
+> {
   private socket: WebSocket | null = null;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -44,7 +51,7 @@ export class LiveSocket {
   private reauthTried = false;
   status: SocketStatus = "connecting";
 
-  constructor(private readonly options: LiveSocketOptions) {}
+  constructor(private readonly options: LiveSocketOptions<In>) {}
 
   start(): this {
     this.stopped = false;
@@ -70,7 +77,7 @@ export class LiveSocket {
     return this.socket?.readyState === 1;
   }
 
-  send(frame: Record<string, unknown>): boolean {
+  send(frame: Out): boolean {
     if (!this.socket || this.socket.readyState !== 1) return false;
     this.socket.send(JSON.stringify(frame));
     return true;
@@ -110,7 +117,7 @@ export class LiveSocket {
     socket.onmessage = (event: MessageEvent) => {
       if (this.socket !== socket) return;
       try {
-        const frame = JSON.parse(String(event.data)) as Record<string, unknown>;
+        const frame = JSON.parse(String(event.data)) as In | null;
         if (frame && typeof frame === "object") this.options.onFrame(frame);
       } catch {
         // ignore non-JSON frames

@@ -66,10 +66,9 @@ function waitForCredit(paymentId: string, timeoutMs = 90_000): Promise<Payment |
       resolve(value);
     };
     const off = onMeEvent((event) => {
-      const payment = event.payment as Payment | undefined;
-      if (event.type === "payment" && payment?.id === paymentId && payment.status === "paid") {
-        finish(payment);
-      }
+      if (event.type !== "payment") return;
+      const { payment } = event;
+      if (payment.id === paymentId && payment.status === "paid") finish(payment);
     });
     const poll = setInterval(() => {
       api.payment(paymentId).then(
@@ -129,7 +128,7 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onMeEvent((event) => {
-        if (typeof event.balance === "number") updateBalance(event.balance);
+        if (event.balance !== null) updateBalance(event.balance);
       }),
     [updateBalance],
   );

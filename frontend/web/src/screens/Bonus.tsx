@@ -10,6 +10,7 @@ import { onMeEvent } from "../lib/events";
 import { reportReconnect } from "../lib/reconnectTelemetry";
 import { LiveSocket, wsUrl } from "../lib/socket";
 import { TapBatcher } from "../lib/taps";
+import type { BonusClientFrame, BonusServerFrame } from "../ws-frames";
 import { hapticNotify, hapticTap } from "../telegram";
 import { errorText } from "../lib/errors";
 import { keys } from "../queryKeys";
@@ -26,7 +27,7 @@ export function Bonus() {
 
   useEffect(() => {
     if (!active) return;
-    let socket: LiveSocket | null = null;
+    let socket: LiveSocket<BonusServerFrame, BonusClientFrame> | null = null;
     const tapper = new TapBatcher((count, timestamp) =>
       socket ? socket.send({ type: "taps", count, timestamp }) : false,
     );
@@ -36,18 +37,17 @@ export function Bonus() {
       void queryClient.invalidateQueries();
       navigate("/", { replace: true });
     };
-    socket = new LiveSocket({
+    socket = new LiveSocket<BonusServerFrame, BonusClientFrame>({
       url: () => wsUrl("/ws/bonus/"),
       protocols: () => ["chancetap.v1", `bearer.${getToken() ?? ""}`],
       onReconnected: reportReconnect,
       onUnauthorized: refreshToken,
       onFrame: (frame) => {
         if (frame.type === "state") {
-          const state = frame.run as { taps: number } | null;
-          tapper.reset(state?.taps ?? 0);
+          tapper.reset(frame.run?.taps ?? 0);
           setTaps(tapper.count);
         } else if (frame.type === "progress") {
-          tapper.ack(Number(frame.taps));
+          tapper.ack(frame.taps);
           setTaps(tapper.count);
         } else if (frame.type === "completed") {
           done();
