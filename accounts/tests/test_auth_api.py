@@ -304,7 +304,9 @@ def test_the_player_turns_game_results_off_and_on(auth_client) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [{}, {"notify_game_results": "no"}, {"notify_game_results": 0}])
+@pytest.mark.parametrize(
+    "body", [{"notify_game_results": "no"}, {"notify_game_results": 0}, [], "x"]
+)
 def test_bad_settings_are_refused_and_change_nothing(auth_client, body) -> None:
     client, user = auth_client()
     response = client.patch(ME, body, format="json")
@@ -312,3 +314,11 @@ def test_bad_settings_are_refused_and_change_nothing(auth_client, body) -> None:
     assert response.json()["code"] == "validation_error"
     user.refresh_from_db()
     assert user.notify_game_results is True
+
+
+@pytest.mark.django_db
+def test_an_empty_patch_changes_nothing(auth_client) -> None:
+    client, _ = auth_client()
+    response = client.patch(ME, {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["notify_game_results"] is True

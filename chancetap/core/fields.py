@@ -8,7 +8,17 @@ from rest_framework import serializers
 
 
 class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of coercing them to text."""
+    """A CharField that refuses numbers and booleans instead of coercing them to text.
+
+    Unless blanks are allowed, the schema says so too (``minLength: 1``): DRF refuses ``""``
+    ("may not be blank") before any length check, and clients generated from the schema should
+    know it.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        if not kwargs.get("allow_blank", False):
+            kwargs.setdefault("min_length", 1)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):

@@ -57,7 +57,7 @@ class MeApi(APIView):
 
     class SettingsInputSerializer(serializers.Serializer[dict[str, bool]]):
         notify_game_results = StrictBooleanField(
-            help_text="Whether the bot tells me how each game I played ended."
+            required=False, help_text="Whether the bot tells me how each game I played ended."
         )
 
     @extend_schema(responses={200: ProfileSerializer})
