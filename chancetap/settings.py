@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_prometheus",
+    "solo",  # the settings singletons' admin (rooms, payments)
     "chancetap.core",
     "chancetap.backups",  # backup_db / restore_db commands
     "chancetap.backoffice",  # the player page and the statistics (admin views)

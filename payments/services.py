@@ -73,8 +73,7 @@ def _lang(user: User) -> str:
 
 
 def payment_settings_get() -> PaymentSettings:
-    settings_row, _ = PaymentSettings.objects.get_or_create(pk=1)
-    return settings_row
+    return PaymentSettings.get_solo()
 
 
 # --- invoices ---------------------------------------------------------------------------------
