@@ -437,6 +437,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "chancetap.core.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "chancetap.core.schema.ChanceTapAutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Every list pages with ?limit=&offset= (chancetap/core/pagination.py): 50 rows unless asked,
+    # at most 100; bad values are a 400, and no page counts its table.
+    "DEFAULT_PAGINATION_CLASS": "chancetap.core.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="30/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),

@@ -14,6 +14,7 @@ from accounts.authentication import request_user
 from chancetap.core.apis import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
 from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.fields import StrictCharField
+from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from payments.models import Payment, TonWallet
 from payments.selectors import (
     ledger_list_for_user,
@@ -91,19 +92,22 @@ class PaymentCancelApi(APIView):
 
 
 class LedgerListApi(APIView):
-    """The caller's Stars history, newest first."""
+    """The caller's Stars history, newest first, a page at a time."""
 
-    class QuerySerializer(serializers.Serializer[dict[str, int]]):
-        limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
-        offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**6)
+    class OutputSerializer(PageSerializer):
+        items = LedgerEntrySerializer(many=True)
 
-    @extend_schema(parameters=[QuerySerializer], responses={200: LedgerEntrySerializer(many=True)})
+    @extend_schema(
+        operation_id="payments_ledger_list",
+        parameters=[PageQuerySerializer],
+        responses={200: OutputSerializer},
+    )
     def get(self, request: Request) -> Response:
-        query = self.QuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        limit, offset = query.validated_data["limit"], query.validated_data["offset"]
-        entries = ledger_list_for_user(user_id=request_user(request).tg_id)[offset : offset + limit]
-        return Response(LedgerEntrySerializer(entries, many=True).data)
+        paginator = LimitOffsetPagination()
+        entries = paginator.paginate_queryset(
+            ledger_list_for_user(user_id=request_user(request).tg_id), request, view=self
+        )
+        return Response(self.OutputSerializer(paginator.page(entries)).data)
 
 
 class TonProofPayloadApi(APIView):
