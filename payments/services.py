@@ -79,24 +79,6 @@ def payment_settings_get() -> PaymentSettings:
 # --- invoices ---------------------------------------------------------------------------------
 
 
-def _invoice_rate_limit(*, user_id: int, per_minute: int) -> None:
-    window = int(timezone.now().timestamp() // 60)
-    key = f"ratelimit:invoice:{user_id}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > per_minute:
-        raise ApplicationError(
-            "rate_limited",
-            "Too many payment requests. Please wait a minute.",
-            details={"retry_after": 60 - int(timezone.now().timestamp()) % 60},
-            status=429,
-        )
-
-
 def _invoice_amount(
     *, purpose: str, stars: int | None, preset_id: int | None, limits: PaymentSettings
 ) -> tuple[int, DonationPreset | None]:
@@ -175,7 +157,6 @@ def invoice_create(
         amount, preset = _invoice_amount(
             purpose=purpose, stars=stars, preset_id=preset_id, limits=limits
         )
-        _invoice_rate_limit(user_id=user.tg_id, per_minute=limits.invoices_per_minute)
         payment = Payment.objects.create(
             id=uuid.uuid4(), user=user, purpose=purpose, stars=amount, preset=preset
         )

@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
@@ -85,8 +84,7 @@ class HeroCreateApi(IdempotentApiMixin, APIView):
 
 
 class HeroJoinApi(IdempotentApiMixin, APIView):
-    # Per player (ScopedRateThrottle keys on the user): hero keys cannot be guessed by brute force.
-    throttle_classes = [ScopedRateThrottle]
+    # THROTTLE_HERO_JOIN per player: hero keys cannot be guessed by brute force.
     throttle_scope = "hero_join"
 
     class InputSerializer(serializers.Serializer[dict[str, str]]):
