@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_prometheus",
+    "solo",  # the settings singletons' admin (rooms, payments)
     "chancetap.core",
     "chancetap.backups",  # backup_db / restore_db commands
     "chancetap.backoffice",  # the player page and the statistics (admin views)
@@ -441,11 +442,27 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "chancetap.core.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "chancetap.core.schema.ChanceTapAutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Every list pages with ?limit=&offset= (chancetap/core/pagination.py): 50 rows unless asked,
+    # at most 100; bad values are a 400, and no page counts its table.
+    "DEFAULT_PAGINATION_CLASS": "chancetap.core.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    # Request rates (chancetap/security/throttles.py, docs/architecture.md "Limits"): every
+    # signed-in player's requests (`user`), and a view's `throttle_scope` per player or, anonymous,
+    # per client address. The invoice rate is an admin setting (invoices_per_minute).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "chancetap.security.throttles.PlayerRateThrottle",
+        "chancetap.security.throttles.ScopedRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env.str("THROTTLE_AUTH", default="30/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),
+        # Logging in with initData, per client address.
+        "auth": env.str("THROTTLE_AUTH", default="30/min"),
         # Joining a hero room by key, per player: keys cannot be guessed by brute force.
         "hero_join": env.str("THROTTLE_HERO_JOIN", default="20/min"),
+        # The Mini App's reconnect reports, per player or address: one client cannot skew them.
+        "telemetry": env.str("THROTTLE_TELEMETRY", default="30/min"),
+        # A TON top-up's check and status, per player (the app checks every 3 s while it waits).
+        "ton_check": env.str("THROTTLE_TON_CHECK", default="30/min"),
     },
     # Throttles key anonymous callers on this address (chancetap.security.limits.client_ip): with 0
     # the socket's peer, which uvicorn resolves from X-Forwarded-For only for FORWARDED_ALLOW_IPS;

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_user
 from chancetap.core.errors import ApplicationError, NotFoundError
+from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from chancetap.core.serializers import DecimalStringField
 from leaderboards.selectors import (
     donation_board_me,
@@ -24,9 +25,7 @@ DONATION_BOARDS = {"all-time", "week", "referrals"}
 GAME_PERIODS = {"today", "week", "all-time"}
 
 
-class PageSerializer(serializers.Serializer[dict[str, Any]]):
-    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**7)
+class DonationQuerySerializer(PageQuerySerializer):
     week_key = serializers.CharField(required=False, max_length=8)
 
 
@@ -49,18 +48,15 @@ class DonationMeSerializer(serializers.Serializer[Any]):
 class DonationLeaderboardApi(APIView):
     """Donation leaderboards: all-time, a week (Europe/Berlin ISO week), top referrers."""
 
-    class OutputSerializer(serializers.Serializer[Any]):
+    class OutputSerializer(PageSerializer):
         board = serializers.CharField()
         week_key = serializers.CharField(allow_null=True, help_text="Board `week` only.")
-        limit = serializers.IntegerField()
-        offset = serializers.IntegerField()
         items = DonationRowSerializer(many=True)
-        has_more = serializers.BooleanField()
         me = DonationMeSerializer()
 
     @extend_schema(
         parameters=[
-            PageSerializer,
+            DonationQuerySerializer,
             OpenApiParameter("board", str, OpenApiParameter.PATH, enum=sorted(DONATION_BOARDS)),
         ],
         responses={200: OutputSerializer},
@@ -68,7 +64,7 @@ class DonationLeaderboardApi(APIView):
     def get(self, request: Request, board: str) -> Response:
         if board not in DONATION_BOARDS:
             raise NotFoundError("leaderboard_not_found", "No such leaderboard.")
-        query = PageSerializer(data=request.query_params)
+        query = DonationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         week_key = query.validated_data.get("week_key") or week_key_for(timezone.now())
         if not week_key_valid(week_key):
@@ -77,17 +73,15 @@ class DonationLeaderboardApi(APIView):
             )
         if board != "week":
             week_key = ""
-        limit, offset = query.validated_data["limit"], query.validated_data["offset"]
-        page = donation_board_page(name=board, week_key=week_key, limit=limit, offset=offset)
+        paginator = LimitOffsetPagination()
+        items = paginator.paginate_rows(
+            lambda limit, offset: donation_board_page(
+                name=board, week_key=week_key, limit=limit, offset=offset
+            ),
+            request,
+        )
         me = donation_board_me(name=board, week_key=week_key, user_id=request_user(request).tg_id)
-        body = {
-            "board": board,
-            "week_key": week_key or None,
-            "limit": limit,
-            "offset": offset,
-            **page,
-            "me": me,
-        }
+        body = {**paginator.page(items), "board": board, "week_key": week_key or None, "me": me}
         return Response(self.OutputSerializer(body).data)
 
 

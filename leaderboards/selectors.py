@@ -60,14 +60,19 @@ def _board(name: str, week_key: str) -> Board:
     return Board(qs, "referrer", ("referrals_count",))
 
 
-def donation_board_page(*, name: str, week_key: str, limit: int, offset: int) -> dict[str, Any]:
-    def build() -> dict[str, Any]:
+def donation_board_page(
+    *, name: str, week_key: str, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` rows of a board from rank ``offset + 1`` on (no count: the API asks for one
+    row more than it shows to know whether a page follows)."""
+
+    def build() -> list[dict[str, Any]]:
         board = _board(name, week_key)
         owner_id = f"{board.owner}_id"
         # Page through the aggregate's own index first, then fetch the users the page names.
         ordered = board.queryset.order_by("-tons", "achieved_at", owner_id)
         rows: list[dict[str, Any]] = list(
-            ordered.values(owner_id, "tons", *board.extra)[offset : offset + limit + 1]
+            ordered.values(owner_id, "tons", *board.extra)[offset : offset + limit]
         )
         people: dict[int, dict[str, Any]] = {
             u["tg_id"]: dict(u)
@@ -76,7 +81,7 @@ def donation_board_page(*, name: str, week_key: str, limit: int, offset: int) ->
             )
         }
         items = []
-        for i, row in enumerate(rows[:limit]):
+        for i, row in enumerate(rows):
             person = people.get(row[owner_id], {})
             item = {
                 "rank": offset + i + 1,
@@ -88,9 +93,9 @@ def donation_board_page(*, name: str, week_key: str, limit: int, offset: int) ->
             }
             item.update({k: row[k] for k in board.extra})
             items.append(item)
-        return {"items": items, "has_more": len(rows) > limit}
+        return items
 
-    return dict(_cached(f"page:{name}:{week_key}:{limit}:{offset}", build))
+    return list(_cached(f"rows:{name}:{week_key}:{limit}:{offset}", build))
 
 
 def donation_board_me(*, name: str, week_key: str, user_id: int) -> dict[str, Any]:

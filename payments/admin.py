@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from solo.admin import SingletonModelAdmin
 
 from accounts.models import User
 from chancetap.adminkit import ReasonForm, confirmed
@@ -53,23 +54,10 @@ class DonationPresetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_editable = ("stars", "is_active")
 
 
-class SingletonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # The one row is added only while missing, and only by whom the permission allows.
-        return super().has_add_permission(request) and not self.model.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(PaymentSettings)
-class PaymentSettingsAdmin(SingletonAdmin):
-    list_display = ("min_stars", "max_stars", "invoices_per_minute", "updated_at")
-
-
-@admin.register(RateSettings)
-class RateSettingsAdmin(SingletonAdmin):
-    list_display = ("source", "manual_rate", "http_url", "rounding", "decimals", "updated_at")
+# The settings singletons (django-solo): their admin link opens the one row's form directly (created
+# with its defaults when missing); nobody adds or deletes one.
+admin.site.register(PaymentSettings, SingletonModelAdmin)
+admin.site.register(RateSettings, SingletonModelAdmin)
 
 
 @admin.register(RateSnapshot)

@@ -14,6 +14,8 @@ from accounts.authentication import request_user
 from chancetap.core.apis import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
 from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.fields import StrictCharField
+from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
+from chancetap.security.throttles import CodedRateThrottle
 from payments.models import Payment, TonWallet
 from payments.selectors import (
     ledger_list_for_user,
@@ -26,14 +28,33 @@ from payments.serializers import (
     TonTopupSerializer,
     TonWalletSerializer,
 )
-from payments.services import invoice_create, invoice_link_ensure, payment_cancel
+from payments.services import (
+    invoice_create,
+    invoice_link_ensure,
+    payment_cancel,
+    payment_settings_get,
+)
 from payments.ton import TonProof
 from payments.ton_topups import TonApiError, ton_topup_create, ton_topup_get, ton_topups_poll
 from payments.wallets import ton_proof_payload_issue, ton_wallet_link, ton_wallet_unlink
 
 
+class InvoiceRateThrottle(CodedRateThrottle):
+    """Invoice requests per player per minute: ``PaymentSettings.invoices_per_minute``, which the
+    admin sets (read with each request). An excess is 429 ``rate_limited`` with ``retry_after``."""
+
+    scope = "invoice"
+    code = "rate_limited"
+    message = "Too many payment requests. Please wait a minute."
+
+    def get_rate(self) -> str:
+        return f"{payment_settings_get().invoices_per_minute}/min"
+
+
 class InvoiceCreateApi(IdempotentApiMixin, APIView):
     """Create a Stars invoice (top-up or donation) for ``Telegram.WebApp.openInvoice``."""
+
+    throttle_classes = [*APIView.throttle_classes, InvoiceRateThrottle]  # the defaults too
 
     class InputSerializer(serializers.Serializer[dict[str, object]]):
         purpose = serializers.ChoiceField(choices=Payment.Purpose.choices)
@@ -91,19 +112,22 @@ class PaymentCancelApi(APIView):
 
 
 class LedgerListApi(APIView):
-    """The caller's Stars history, newest first."""
+    """The caller's Stars history, newest first, a page at a time."""
 
-    class QuerySerializer(serializers.Serializer[dict[str, int]]):
-        limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
-        offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**6)
+    class OutputSerializer(PageSerializer):
+        items = LedgerEntrySerializer(many=True)
 
-    @extend_schema(parameters=[QuerySerializer], responses={200: LedgerEntrySerializer(many=True)})
+    @extend_schema(
+        operation_id="payments_ledger_list",
+        parameters=[PageQuerySerializer],
+        responses={200: OutputSerializer},
+    )
     def get(self, request: Request) -> Response:
-        query = self.QuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        limit, offset = query.validated_data["limit"], query.validated_data["offset"]
-        entries = ledger_list_for_user(user_id=request_user(request).tg_id)[offset : offset + limit]
-        return Response(LedgerEntrySerializer(entries, many=True).data)
+        paginator = LimitOffsetPagination()
+        entries = paginator.paginate_queryset(
+            ledger_list_for_user(user_id=request_user(request).tg_id), request, view=self
+        )
+        return Response(self.OutputSerializer(paginator.page(entries)).data)
 
 
 class TonProofPayloadApi(APIView):
@@ -206,6 +230,8 @@ class TonTopupCreateApi(IdempotentApiMixin, APIView):
 
 
 class TonTopupDetailApi(APIView):
+    throttle_scope = "ton_check"
+
     @extend_schema(responses={200: TonTopupSerializer})
     def get(self, request: Request, topup_id: uuid.UUID) -> Response:
         topup = ton_topup_get(user=request_user(request), topup_id=topup_id)
@@ -218,6 +244,10 @@ CHECK_MAX_PAGES = 2
 
 class TonTopupCheckApi(APIView):
     """Look for the transfer now (the app calls this after the wallet says it was sent)."""
+
+    # THROTTLE_TON_CHECK per player, shared with the order's status; within it, a player's checks
+    # ask the TON API at most once per 5 s (the others answer the order as it stands).
+    throttle_scope = "ton_check"
 
     @extend_schema(request=None, responses={200: TonTopupSerializer})
     def post(self, request: Request, topup_id: uuid.UUID) -> Response:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from solo.models import SingletonModel
 
 
 class Balance(models.Model):
@@ -115,8 +116,8 @@ class DonationPreset(models.Model):
         return f"{self.title_en} — {self.stars} ⭐"
 
 
-class PaymentSettings(models.Model):
-    """Singleton row (pk=1) of admin-managed money settings."""
+class PaymentSettings(SingletonModel):
+    """Singleton row (django-solo, pk=1) of admin-managed money settings."""
 
     min_stars = models.PositiveIntegerField(default=1)
     max_stars = models.PositiveIntegerField(default=100_000)
@@ -297,8 +298,9 @@ class SupportRefund(models.Model):
         return f"{self.outcome} by {self.staff_id}: {self.reason[:40]}"
 
 
-class RateSettings(models.Model):
-    """Singleton row (pk=1): where the Stars→tons rate comes from and how tons are rounded."""
+class RateSettings(SingletonModel):
+    """Singleton row (django-solo, pk=1): where the Stars→tons rate comes from and how tons are
+    rounded."""
 
     class Source(models.TextChoices):
         MANUAL = "manual", "Manual value"

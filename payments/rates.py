@@ -51,8 +51,7 @@ class RateQuote:
 
 
 def rate_settings_get() -> RateSettings:
-    row, _ = RateSettings.objects.get_or_create(pk=1)
-    return row
+    return RateSettings.get_solo()
 
 
 def _cache_key(settings_row: RateSettings) -> str:

@@ -74,29 +74,10 @@ def _lang(user: User) -> str:
 
 
 def payment_settings_get() -> PaymentSettings:
-    settings_row, _ = PaymentSettings.objects.get_or_create(pk=1)
-    return settings_row
+    return PaymentSettings.get_solo()
 
 
 # --- invoices ---------------------------------------------------------------------------------
-
-
-def _invoice_rate_limit(*, user_id: int, per_minute: int) -> None:
-    window = int(timezone.now().timestamp() // 60)
-    key = f"ratelimit:invoice:{user_id}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > per_minute:
-        raise ApplicationError(
-            "rate_limited",
-            "Too many payment requests. Please wait a minute.",
-            details={"retry_after": 60 - int(timezone.now().timestamp()) % 60},
-            status=429,
-        )
 
 
 def _invoice_amount(
@@ -177,7 +158,6 @@ def invoice_create(
         amount, preset = _invoice_amount(
             purpose=purpose, stars=stars, preset_id=preset_id, limits=limits
         )
-        _invoice_rate_limit(user_id=user.tg_id, per_minute=limits.invoices_per_minute)
         payment = Payment.objects.create(
             id=uuid.uuid4(), user=user, purpose=purpose, stars=amount, preset=preset
         )

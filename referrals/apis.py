@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from accounts.authentication import request_user
 from chancetap.core.i18n import language_for
-from referrals.selectors import referral_list
+from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
+from referrals.selectors import referral_count, referral_list
 from referrals.services import referral_code_for, referral_link
 
 SHARE_TEXT = {
@@ -28,18 +29,13 @@ class ReferralSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
 
 
-class ReferralPageSerializer(serializers.Serializer[Any]):
+class ReferralPageSerializer(PageSerializer):
     items = ReferralSerializer(many=True)
-    has_more = serializers.BooleanField()
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="All of the caller's referrals.")
 
 
 class ReferralsApi(APIView):
-    """My referral code, link, share text and my referrals."""
-
-    class QuerySerializer(serializers.Serializer[dict[str, Any]]):
-        limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
-        offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**7)
+    """My referral code, link, share text and a page of my referrals."""
 
     class OutputSerializer(serializers.Serializer[Any]):
         code = serializers.CharField()
@@ -49,11 +45,11 @@ class ReferralsApi(APIView):
         referrer_id = serializers.IntegerField(allow_null=True)
         referrals = ReferralPageSerializer()
 
-    @extend_schema(parameters=[QuerySerializer], responses={200: OutputSerializer})
+    @extend_schema(parameters=[PageQuerySerializer], responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
         user = request_user(request)
-        query = self.QuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        paginator = LimitOffsetPagination()
+        referrals = paginator.paginate_queryset(referral_list(referrer=user), request, view=self)
         link = referral_link(tg_id=user.tg_id)
         lang = language_for(user.language_code)
         text = SHARE_TEXT[lang]
@@ -64,10 +60,9 @@ class ReferralsApi(APIView):
             "share_text": text,
             "share_url": share,
             "referrer_id": user.referrer_id,
-            "referrals": referral_list(
-                referrer=user,
-                limit=query.validated_data["limit"],
-                offset=query.validated_data["offset"],
-            ),
+            "referrals": {
+                **paginator.page(referrals),
+                "total": referral_count(referrer=user),
+            },
         }
         return Response(self.OutputSerializer(body).data)

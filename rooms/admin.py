@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from solo.admin import SingletonModelAdmin
 
 from accounts.models import User
 from chancetap.adminkit import ReasonForm, confirmed
 from chancetap.core.errors import ApplicationError
-from payments.admin import ReadOnlyAdmin, SingletonAdmin
+from payments.admin import ReadOnlyAdmin
 from rooms.models import BonusRun, BonusSettings, Room, RoomSettings, RoomTier, Seat
 from rooms.services import room_cancel_by_staff
 
@@ -20,14 +21,9 @@ class RoomTierAdmin(admin.ModelAdmin):
     list_editable = ("is_active", "position")
 
 
-@admin.register(RoomSettings)
-class RoomSettingsAdmin(SingletonAdmin):
-    list_display = ("house_share_bp", "hero_min_fee", "hero_max_fee")
-
-
-@admin.register(BonusSettings)
-class BonusSettingsAdmin(SingletonAdmin):
-    list_display = ("target_taps", "duration_hours", "reward_stars")
+# The settings singletons (django-solo, as payments.admin registers its own).
+admin.site.register(RoomSettings, SingletonModelAdmin)
+admin.site.register(BonusSettings, SingletonModelAdmin)
 
 
 class SeatInline(admin.TabularInline):

@@ -6,13 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
 from chancetap.core.apis import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
 from chancetap.core.errors import NotFoundError
 from chancetap.core.fields import StrictCharField
+from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from rooms.bonus import bonus_run_active, bonus_run_cancel, bonus_run_progress, bonus_run_start
 from rooms.models import Room
 from rooms.selectors import (
@@ -84,8 +84,7 @@ class HeroCreateApi(IdempotentApiMixin, APIView):
 
 
 class HeroJoinApi(IdempotentApiMixin, APIView):
-    # Per player (ScopedRateThrottle keys on the user): hero keys cannot be guessed by brute force.
-    throttle_classes = [ScopedRateThrottle]
+    # THROTTLE_HERO_JOIN per player: hero keys cannot be guessed by brute force.
     throttle_scope = "hero_join"
 
     class InputSerializer(serializers.Serializer[dict[str, str]]):
@@ -147,31 +146,36 @@ class RoomCurrentApi(APIView):
         return Response(self.OutputSerializer({"room": room}).data)
 
 
+class RoomHistoryItemSerializer(serializers.Serializer[Any]):
+    room_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Room.Kind.choices)
+    fee = serializers.IntegerField()
+    phase = serializers.ChoiceField(choices=Room.Phase.choices)
+    taps = serializers.IntegerField()
+    won = serializers.BooleanField()
+    prize = serializers.IntegerField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
 class RoomHistoryApi(APIView):
-    class QuerySerializer(serializers.Serializer[dict[str, Any]]):
-        limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
-        offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10**6)
+    """The rooms the caller sat in, newest first, a page at a time."""
 
-    class OutputSerializer(serializers.Serializer[Any]):
-        room_id = serializers.IntegerField()
-        kind = serializers.ChoiceField(choices=Room.Kind.choices)
-        fee = serializers.IntegerField()
-        phase = serializers.ChoiceField(choices=Room.Phase.choices)
-        taps = serializers.IntegerField()
-        won = serializers.BooleanField()
-        prize = serializers.IntegerField()
-        finished_at = serializers.DateTimeField(allow_null=True)
+    class OutputSerializer(PageSerializer):
+        items = RoomHistoryItemSerializer(many=True)
 
-    @extend_schema(parameters=[QuerySerializer], responses={200: OutputSerializer(many=True)})
+    @extend_schema(
+        operation_id="rooms_history_list",
+        parameters=[PageQuerySerializer],
+        responses={200: OutputSerializer},
+    )
     def get(self, request: Request) -> Response:
-        query = self.QuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        items = room_history_for(
-            user_id=request_user(request).tg_id,
-            limit=query.validated_data["limit"],
-            offset=query.validated_data["offset"],
+        user_id = request_user(request).tg_id
+        paginator = LimitOffsetPagination()
+        items = paginator.paginate_rows(
+            lambda limit, offset: room_history_for(user_id=user_id, limit=limit, offset=offset),
+            request,
         )
-        return Response(self.OutputSerializer(items, many=True).data)
+        return Response(self.OutputSerializer(paginator.page(items)).data)
 
 
 class BonusRunEnvelopeSerializer(serializers.Serializer[Any]):

@@ -25,8 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 def bonus_settings_get() -> BonusSettings:
-    row, _ = BonusSettings.objects.get_or_create(pk=1)
-    return row
+    return BonusSettings.get_solo()
 
 
 @dataclass(frozen=True)

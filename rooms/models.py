@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from solo.models import SingletonModel
 
 
 class RoomTier(models.Model):
@@ -32,8 +33,8 @@ class RoomTier(models.Model):
             )
 
 
-class RoomSettings(models.Model):
-    """Singleton (pk=1): house share of standard rooms and hero fee limits."""
+class RoomSettings(SingletonModel):
+    """Singleton (django-solo, pk=1): house share of standard rooms and hero fee limits."""
 
     house_share_bp = models.PositiveIntegerField(
         default=0, help_text="House share of a standard room's pool, in basis points (100 = 1 %)."
@@ -169,8 +170,8 @@ class Seat(models.Model):
         return f"seat {self.number} of room {self.room_id}: {self.user_id}"
 
 
-class BonusSettings(models.Model):
-    """Singleton (pk=1): the 24-hour bonus run's target, duration and reward."""
+class BonusSettings(SingletonModel):
+    """Singleton (django-solo, pk=1): the 24-hour bonus run's target, duration and reward."""
 
     target_taps = models.PositiveIntegerField(default=1_000_000)
     duration_hours = models.PositiveIntegerField(default=24)

@@ -56,8 +56,7 @@ def rooms_available() -> None:
 
 
 def room_settings_get() -> RoomSettings:
-    row, _ = RoomSettings.objects.get_or_create(pk=1)
-    return row
+    return RoomSettings.get_solo()
 
 
 def room_rules(room: Room) -> engine.Rules:

@@ -180,6 +180,46 @@ def test_every_settings_form_validates(signed_in, url, data, message) -> None:
     assert not RoomTier.objects.filter(stars=7).exists()
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "payments/paymentsettings",
+        "payments/ratesettings",
+        "rooms/roomsettings",
+        "rooms/bonussettings",
+    ],
+)
+def test_a_settings_singleton_opens_its_one_row_and_cannot_be_added_or_deleted(
+    signed_in, path
+) -> None:
+    from django.apps import apps
+
+    model = apps.get_model(*path.split("/"))
+    client = signed_in("superuser")
+    assert not model.objects.exists()
+    page = client.get(f"/admin/{path}/")  # the admin link: the one row's form, made on first use
+    assert page.status_code == 200
+    assert page.context["original"].pk == 1
+    assert list(model.objects.values_list("pk", flat=True)) == [1]
+    assert client.get(f"/admin/{path}/add/").status_code == 403
+    assert client.post(f"/admin/{path}/1/delete/", {"post": "yes"}).status_code == 403
+    assert model.objects.count() == 1
+    assert model.get_solo().pk == 1
+
+
+def test_a_settings_change_is_read_by_the_next_request(signed_in, make_user) -> None:
+    from payments.services import payment_settings_get
+
+    client = signed_in("game admin")
+    saved = client.post(
+        "/admin/payments/paymentsettings/",
+        {"min_stars": "3", "max_stars": "900", "invoices_per_minute": "4"},
+    )
+    assert saved.status_code == 302, saved.content
+    row = payment_settings_get()
+    assert (row.pk, row.min_stars, row.max_stars, row.invoices_per_minute) == (1, 3, 900, 4)
+
+
 def test_rooms_are_found_by_participant(signed_in, make_user) -> None:
     player = make_user(username="sitter")
     tier = RoomTier.objects.get_or_create(stars=20)[0]

@@ -1,7 +1,8 @@
 """Client telemetry the Mini App reports: how long its WebSocket took to come back.
 
 ``POST /api/v1/telemetry/ws-reconnect {"duration_ms": 0..600000}`` → 204. Anonymous or signed
-in; rate-limited per user (or per address) so one client cannot skew the histogram.
+in; rate-limited per user (or per address, ``THROTTLE_TELEMETRY``) so one client cannot skew the
+histogram.
 """
 
 from __future__ import annotations
@@ -13,27 +14,11 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from chancetap.observability import metrics
 
 MAX_RECONNECT_MS = 600_000
-
-
-class TelemetryThrottle(SimpleRateThrottle):
-    scope = "telemetry"
-    rate = "30/min"
-
-    def get_rate(self) -> str:
-        return self.rate
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        user = getattr(request, "user", None)
-        ident = (
-            f"u{user.pk}" if user is not None and user.is_authenticated else self.get_ident(request)
-        )
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -49,7 +34,7 @@ class WsReconnectApi(APIView):
     """The Mini App reports one WebSocket reconnect and how long it took."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [TelemetryThrottle]
+    throttle_scope = "telemetry"  # THROTTLE_TELEMETRY per player, or per address when anonymous
 
     class InputSerializer(serializers.Serializer[dict[str, int]]):
         duration_ms = StrictIntegerField(min_value=0, max_value=MAX_RECONNECT_MS)

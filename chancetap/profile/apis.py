@@ -10,7 +10,6 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
@@ -26,8 +25,7 @@ class TelegramLoginApi(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_scope = "auth"  # THROTTLE_AUTH per client address
 
     class InputSerializer(serializers.Serializer[dict[str, str]]):
         init_data = StrictCharField(max_length=8192, trim_whitespace=False)

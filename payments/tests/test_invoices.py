@@ -160,6 +160,15 @@ def test_invoice_rate_limit(auth_client, fake_bot_api) -> None:
     ]
     assert [r.status_code for r in codes] == [201, 201, 429]
     assert codes[2].json()["code"] == "rate_limited"
+    assert 1 <= codes[2].json()["details"]["retry_after"] <= 60
+    assert codes[2]["Retry-After"] == str(codes[2].json()["details"]["retry_after"])
+    assert Payment.objects.count() == 2  # the refused request made nothing
+
+    # The admin's setting is read with each request: raised, the next invoice goes through.
+    PaymentSettings.objects.filter(pk=1).update(invoices_per_minute=3)
+    assert create(client, {"purpose": "topup", "stars": 5}, "rate-key-0100").status_code == 201
+    other, _ = auth_client()  # per player
+    assert create(other, {"purpose": "topup", "stars": 5}, "rate-key-0200").status_code == 201
 
 
 @pytest.mark.django_db

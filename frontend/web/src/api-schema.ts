@@ -175,7 +175,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description The caller's Stars history, newest first. */
+    /** @description The caller's Stars history, newest first, a page at a time. */
     get: operations["payments_ledger_list"];
     put?: never;
     post?: never;
@@ -279,7 +279,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description My referral code, link, share text and my referrals. */
+    /** @description My referral code, link, share text and a page of my referrals. */
     get: operations["referrals_retrieve"];
     put?: never;
     post?: never;
@@ -412,6 +412,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** @description The rooms the caller sat in, newest first, a page at a time. */
     get: operations["rooms_history_list"];
     put?: never;
     post?: never;
@@ -548,13 +549,14 @@ export interface components {
       max_stars: number;
     };
     DonationLeaderboardOutput: {
+      limit: number;
+      offset: number;
+      /** @description Whether a page follows this one. */
+      has_more: boolean;
       board: string;
       /** @description Board `week` only. */
       week_key: string | null;
-      limit: number;
-      offset: number;
       items: components["schemas"]["DonationRow"][];
-      has_more: boolean;
       me: components["schemas"]["DonationMe"];
     };
     DonationMe: {
@@ -638,6 +640,13 @@ export interface components {
       balance_after: number;
       /** Format: date-time */
       created_at: string;
+    };
+    LedgerListOutput: {
+      limit: number;
+      offset: number;
+      /** @description Whether a page follows this one. */
+      has_more: boolean;
+      items: components["schemas"]["LedgerEntry"][];
     };
     /**
      * @description * `-239` - -239
@@ -740,8 +749,12 @@ export interface components {
       readonly referrals_tons: string;
     };
     ReferralPage: {
-      items: components["schemas"]["Referral"][];
+      limit: number;
+      offset: number;
+      /** @description Whether a page follows this one. */
       has_more: boolean;
+      items: components["schemas"]["Referral"][];
+      /** @description All of the caller's referrals. */
       total: number;
     };
     ReferralsOutput: {
@@ -780,7 +793,7 @@ export interface components {
     RoomCurrentOutput: {
       room: components["schemas"]["Room"] | null;
     };
-    RoomHistoryOutput: {
+    RoomHistoryItem: {
       room_id: number;
       kind: components["schemas"]["KindEnum"];
       fee: number;
@@ -790,6 +803,13 @@ export interface components {
       prize: number;
       /** Format: date-time */
       finished_at: string | null;
+    };
+    RoomHistoryOutput: {
+      limit: number;
+      offset: number;
+      /** @description Whether a page follows this one. */
+      has_more: boolean;
+      items: components["schemas"]["RoomHistoryItem"][];
     };
     RoomPlayer: {
       tg_id: number;
@@ -1035,7 +1055,9 @@ export interface operations {
   leaderboards_donations_retrieve: {
     parameters: {
       query?: {
+        /** @description Rows per page, 1–100. */
         limit?: number;
+        /** @description Rows to skip. */
         offset?: number;
         week_key?: string;
       };
@@ -1309,7 +1331,9 @@ export interface operations {
   payments_ledger_list: {
     parameters: {
       query?: {
+        /** @description Rows per page, 1–100. */
         limit?: number;
+        /** @description Rows to skip. */
         offset?: number;
       };
       header?: never;
@@ -1323,7 +1347,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["LedgerEntry"][];
+          "application/json": components["schemas"]["LedgerListOutput"];
         };
       };
       "4XX": {
@@ -1539,7 +1563,9 @@ export interface operations {
   referrals_retrieve: {
     parameters: {
       query?: {
+        /** @description Rows per page, 1–100. */
         limit?: number;
+        /** @description Rows to skip. */
         offset?: number;
       };
       header?: never;
@@ -1858,7 +1884,9 @@ export interface operations {
   rooms_history_list: {
     parameters: {
       query?: {
+        /** @description Rows per page, 1–100. */
         limit?: number;
+        /** @description Rows to skip. */
         offset?: number;
       };
       header?: never;
@@ -1872,7 +1900,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["RoomHistoryOutput"][];
+          "application/json": components["schemas"]["RoomHistoryOutput"];
         };
       };
       "4XX": {
