@@ -26,7 +26,8 @@ GAME_PERIODS = {"today", "week", "all-time"}
 
 
 class DonationQuerySerializer(PageQuerySerializer):
-    week_key = serializers.CharField(required=False, max_length=8)
+    # Empty is absent (DRF reads an empty optional query parameter so): the current week.
+    week_key = serializers.CharField(required=False, allow_blank=True, max_length=8)
 
 
 class DonationRowSerializer(serializers.Serializer[Any]):
