@@ -12,6 +12,7 @@ import hmac
 import logging
 import os
 import sys
+import urllib.parse
 from pathlib import Path
 
 import environ
@@ -242,7 +243,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # --- Redis: cache, channel layer, Celery broker -------------------------------------------------
+def _redis_db_shift(url: str, by: int) -> str:
+    """``url`` with its database number moved ``by`` places within 2–15 (0 and 1 are left to
+    other users of the server)."""
+    parts = urllib.parse.urlsplit(url)
+    db = int(parts.path.lstrip("/") or 0)
+    shifted = (max(db, 2) - 2 + by) % 14 + 2
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{shifted}"))
+
+
 REDIS_URL = env.str("REDIS_URL", default=_TEST_REDIS_URL if TESTING else "")
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+if _XDIST_WORKER.startswith("gw") and REDIS_URL:
+    # Parallel test workers (pytest-xdist, `make test`): each has its own test database (pytest-
+    # django adds the worker's suffix) and its own Redis database, the next ones after the run's
+    # (2–15, wrapping), which it owns and empties like a single run does (conftest.py).
+    REDIS_URL = _redis_db_shift(REDIS_URL, int(_XDIST_WORKER[2:]))
 # Fail fast when Redis is refused or hung (chancetap/runtime/redis_client.py, docs/operations.md
 # "Timeouts"): every client connects within REDIS_CONNECT_TIMEOUT and waits at most
 # REDIS_SOCKET_TIMEOUT for a reply, without retrying; after a connection error or timeout a process

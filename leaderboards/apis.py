@@ -17,6 +17,7 @@ from leaderboards.selectors import (
     donation_board_me,
     donation_board_page,
     donation_offer_for,
+    donation_preview_for,
     game_board,
 )
 from leaderboards.weeks import week_key_for, week_key_valid
@@ -152,3 +153,26 @@ class PresetListApi(APIView):
     def get(self, request: Request) -> Response:
         offer = donation_offer_for(user=request_user(request))
         return Response(self.OutputSerializer(offer).data)
+
+
+class DonationPreviewApi(APIView):
+    """The weekly rank a custom donation amount would give the caller (the donate sheet's
+    preview while he types)."""
+
+    class QuerySerializer(serializers.Serializer[Any]):
+        stars = serializers.IntegerField(min_value=1, max_value=10**9)
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        stars = serializers.IntegerField()
+        tons = DecimalStringField(help_text="Tons this amount counts now.")
+        weekly_rank_after = serializers.IntegerField(help_text="The caller's weekly rank after it.")
+        week_key = serializers.CharField()
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        preview = donation_preview_for(
+            user=request_user(request), stars=query.validated_data["stars"]
+        )
+        return Response(self.OutputSerializer(preview).data)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from chancetap import rls
+from chancetap.core.errors import ApplicationError
 from chancetap.core.i18n import language_for
 from chancetap.observability import metrics
 from leaderboards.models import DonorTotal, DonorWeekTotal, ReferrerTotal
@@ -287,3 +288,28 @@ def donation_offer_for(*, user: User) -> DonationOffer:
         rate=quote.rate,
         week_key=week,
     )
+
+
+@dataclass(frozen=True)
+class DonationPreview:
+    """What a custom donation of ``stars`` would count and do to the player's weekly rank."""
+
+    stars: int
+    tons: Decimal
+    weekly_rank_after: int
+    week_key: str
+
+
+def donation_preview_for(*, user: User, stars: int) -> DonationPreview:
+    """The rank preview of the donate sheet's custom amount (limits as for an invoice)."""
+    limits = payment_settings_get()
+    if not limits.min_stars <= stars <= limits.max_stars:
+        raise ApplicationError(
+            "amount_out_of_range",
+            f"The amount must be between {limits.min_stars} and {limits.max_stars} Stars.",
+            details={"min": limits.min_stars, "max": limits.max_stars},
+        )
+    week = week_key_for(timezone.now())
+    tons = tons_for_stars(stars, rate_get().rate)
+    rank = weekly_rank_with(user_id=user.tg_id, extra_tons=tons, week_key=week)
+    return DonationPreview(stars=stars, tons=tons, weekly_rank_after=rank, week_key=week)

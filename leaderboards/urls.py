@@ -1,6 +1,11 @@
 from django.urls import path
 
-from leaderboards.apis import DonationLeaderboardApi, GameLeaderboardApi, PresetListApi
+from leaderboards.apis import (
+    DonationLeaderboardApi,
+    DonationPreviewApi,
+    GameLeaderboardApi,
+    PresetListApi,
+)
 
 urlpatterns = [
     path(
@@ -12,4 +17,5 @@ urlpatterns = [
         "leaderboards/games/<str:period>", GameLeaderboardApi.as_view(), name="leaderboards-games"
     ),
     path("payments/presets", PresetListApi.as_view(), name="payments-presets"),
+    path("payments/presets/preview", DonationPreviewApi.as_view(), name="payments-presets-preview"),
 ]

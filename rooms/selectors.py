@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Max, Sum
 
 from payments.ledger import ConservationMismatch
@@ -170,3 +171,13 @@ _ROOM_KINDS = frozenset(
         LedgerEntry.Kind.ADJUSTMENT,
     }
 )
+
+
+HERO_START_PREFIX = "hero_"
+
+
+def hero_join_link(key: str) -> str:
+    """The link a hero room's organizer shares: it opens the Mini App on the room's join
+    (``startapp=hero_<key>``, read from initData's ``start_param``)."""
+    bot, app = settings.TELEGRAM_BOT_USERNAME, settings.TELEGRAM_APP_NAME
+    return f"https://t.me/{bot}/{app}?startapp={HERO_START_PREFIX}{key}"

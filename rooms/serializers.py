@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rooms.models import Room
-from rooms.selectors import room_players
+from rooms.selectors import hero_join_link, room_players
 
 
 class RoomPlayerSerializer(serializers.Serializer[Any]):  # Seat rows
@@ -28,6 +28,10 @@ class RoomSerializer(serializers.Serializer[Room]):
     fee = serializers.IntegerField()
     tier_id = serializers.IntegerField(allow_null=True)
     key = serializers.CharField(allow_null=True, help_text="Hero rooms: the key to share.")
+    join_link = serializers.SerializerMethodField(
+        help_text="Hero rooms: a t.me link that opens the Mini App straight into joining "
+        "(startapp=hero_<key>); null elsewhere."
+    )
     organizer_id = serializers.IntegerField(allow_null=True)
     seated = serializers.IntegerField()
     max_players = serializers.IntegerField()
@@ -39,6 +43,9 @@ class RoomSerializer(serializers.Serializer[Room]):
     winner_id = serializers.IntegerField(allow_null=True)
     prize = serializers.IntegerField()
     players = serializers.SerializerMethodField()
+
+    def get_join_link(self, room: Room) -> str | None:
+        return hero_join_link(room.key) if room.key else None
 
     def get_pool(self, room: Room) -> int:
         return room.fee * room.seated

@@ -253,6 +253,26 @@ def test_presets_preview_tons_and_weekly_rank(auth_client, make_user) -> None:
     assert body["custom"] == {"min_stars": 1, "max_stars": 100000}
 
 
+def test_a_custom_amount_previews_its_weekly_rank(auth_client, make_user) -> None:
+    RateSettings.objects.update_or_create(pk=1, defaults={"manual_rate": Decimal("0.1")})
+    donate(make_user(), "50")
+    donate(make_user(), "20")
+    client, _ = auth_client()
+    preview = "/api/v1/payments/presets/preview"
+    body = client.get(preview, {"stars": 250}).json()
+    assert (body["stars"], body["tons"], body["weekly_rank_after"]) == (250, "25", 2)
+    assert client.get(preview, {"stars": 600}).json()["weekly_rank_after"] == 1
+    assert client.get(preview, {"stars": 1}).json()["weekly_rank_after"] == 3
+    for bad in ({"stars": 0}, {"stars": "x"}, {}, {"stars": 100001}):
+        response = client.get(preview, bad)
+        assert response.status_code == 400, bad
+    too_many = client.get(preview, {"stars": 100001}).json()
+    assert (too_many["code"], too_many["details"]) == (
+        "amount_out_of_range",
+        {"min": 1, "max": 100000},
+    )
+
+
 def test_me_has_stats_referral_and_no_bonus_run(auth_client, make_user) -> None:
     client, me = auth_client()
     donate(me, "7")

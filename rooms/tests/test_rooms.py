@@ -225,6 +225,7 @@ def test_hero_room_flow_with_first_to_200_and_90_10_split(players, make_user) ->
     assert created.status_code == 201, created.content
     key, room_id = created.json()["key"], created.json()["id"]
     assert len(key) == 6
+    assert created.json()["join_link"] == f"https://t.me/ChanceTapBot/play?startapp=hero_{key}"
     own = client_for(organizer).post(
         "/api/v1/rooms/hero/join", {"key": key}, format="json", HTTP_IDEMPOTENCY_KEY="own-join-1"
     )
