@@ -9,8 +9,8 @@ import en from "./en.json";
 import ru from "./ru.json";
 import { resources } from "./index";
 
-/** Codes the Mini App makes up itself (src/api.ts), not the server. */
-const CLIENT_CODES = ["network_error", "http_error"];
+/** Codes the Mini App makes up itself (src/api.ts, src/App.tsx), not the server. */
+const CLIENT_CODES = ["network_error", "http_error", "unexpected"];
 
 type Texts = Record<string, string>;
 const player = catalogue.player as Record<string, { details: string[]; sources: string[] }>;
