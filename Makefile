@@ -90,9 +90,10 @@ services: ## Check (and start when installed) the local PostgreSQL and Redis use
 SCHEMA_ENV := CHANCETAP_TESTING=1 $(TEST_ENV)
 SCHEMA_FILE := docs/openapi.yaml
 WS_SCHEMA_FILE := docs/ws-frames.json
+ERROR_CODES_FILE := docs/error-codes.json
 
 .PHONY: lint
-lint: venv node ## ruff lint + format check, import-linter layers, OpenAPI + WebSocket frame schemas committed, ESLint, Prettier
+lint: venv node ## ruff lint + format check, import-linter layers, OpenAPI + WebSocket frame schemas + error codes committed, ESLint, Prettier
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
@@ -107,14 +108,20 @@ lint: venv node ## ruff lint + format check, import-linter layers, OpenAPI + Web
 		diff -u $(WS_SCHEMA_FILE) "$$tmp" >/dev/null || { \
 			diff -u $(WS_SCHEMA_FILE) "$$tmp" | head -40; \
 			echo "$(WS_SCHEMA_FILE) is stale: a WebSocket frame changed; run make schema and commit it"; exit 1; }
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && \
+		$(SCHEMA_ENV) $(PY) manage.py error_codes --file "$$tmp" && \
+		diff -u $(ERROR_CODES_FILE) "$$tmp" >/dev/null || { \
+			diff -u $(ERROR_CODES_FILE) "$$tmp" | head -40; \
+			echo "$(ERROR_CODES_FILE) is stale: an error code changed; run make schema, commit it and translate new codes"; exit 1; }
 	cd $(WEB) && npm run api-types:check --silent
 	cd $(WEB) && npm run ws-types:check --silent
 	cd $(WEB) && npm run lint --silent && npm run format:check --silent
 
 .PHONY: schema
-schema: venv node ## Regenerate docs/openapi.yaml (validated, warnings are errors), docs/ws-frames.json and the Mini App's API and frame types
+schema: venv node ## Regenerate docs/openapi.yaml (validated, warnings are errors), docs/ws-frames.json, docs/error-codes.json and the Mini App's API and frame types
 	$(SCHEMA_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file $(SCHEMA_FILE)
 	$(SCHEMA_ENV) $(PY) manage.py ws_schema --file $(WS_SCHEMA_FILE)
+	$(SCHEMA_ENV) $(PY) manage.py error_codes --file $(ERROR_CODES_FILE)
 	cd $(WEB) && npm run api-types --silent
 	cd $(WEB) && npm run ws-types --silent
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "chancetap.backups",  # backup_db / restore_db commands
     "chancetap.backoffice",  # the player page and the statistics (admin views)
     "chancetap.wsframes",  # ws_schema: the WebSocket frames' JSON Schema
+    "chancetap.errorcodes",  # error_codes: every error code a player can get
     "accounts",
     "payments",
     "leaderboards",

@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { HashRouter } from "react-router";
 import { ApiError, login, setReauthenticate, type Profile } from "./api";
+import { LoginError } from "./screens/LoginError";
 import { OutsideTelegram } from "./screens/OutsideTelegram";
 import { Shell } from "./Shell";
 import type { LaunchParams } from "./telegram";
@@ -14,9 +15,7 @@ const queryClient = new QueryClient({
 });
 
 type State =
-  | { kind: "loading" }
-  | { kind: "ready"; profile: Profile }
-  | { kind: "error"; code: string; message: string };
+  { kind: "loading" } | { kind: "ready"; profile: Profile } | { kind: "error"; error: ApiError };
 
 function toApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, "unexpected", String(error));
@@ -36,8 +35,7 @@ export function App({ launch }: { launch: LaunchParams | null }) {
         if (!cancelled) setState({ kind: "ready", profile: result.user });
       },
       (error: unknown) => {
-        const apiError = toApiError(error);
-        if (!cancelled) setState({ kind: "error", code: apiError.code, message: apiError.message });
+        if (!cancelled) setState({ kind: "error", error: toApiError(error) });
       },
     );
     return () => {
@@ -56,20 +54,13 @@ export function App({ launch }: { launch: LaunchParams | null }) {
   }
   if (state.kind === "error") {
     return (
-      <main className="screen screen--center" data-testid="login-error">
-        <h1>{t("login.failed")}</h1>
-        <p className="hint">{state.message}</p>
-        <code className="error-code">{state.code}</code>
-        <button
-          className="button"
-          onClick={() => {
-            setState({ kind: "loading" });
-            setAttempt((n) => n + 1);
-          }}
-        >
-          {t("login.retry")}
-        </button>
-      </main>
+      <LoginError
+        error={state.error}
+        onRetry={() => {
+          setState({ kind: "loading" });
+          setAttempt((n) => n + 1);
+        }}
+      />
     );
   }
   return (

@@ -309,7 +309,7 @@ export function PaymentsProvider({ children }: { children: ReactNode }) {
               if (outcome === "credited") request.onCredited?.();
             }}
           >
-            ⭐ {t("pay.withStars", { count: topUpStars })}
+            {t("pay.withStars", { count: topUpStars })}
           </button>
           <button
             className="button button--wide button--secondary"

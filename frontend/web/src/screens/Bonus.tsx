@@ -83,7 +83,7 @@ export function Bonus() {
   return (
     <main className="screen room" data-testid="bonus">
       <h1>{t("bonus.title")}</h1>
-      <p className="hint">{t("bonus.rules", { target: target.toLocaleString() })}</p>
+      <p className="hint">{t("bonus.rules", { count: target })}</p>
       {active && run ? (
         <>
           <div className="bonus-progress" data-testid="bonus-progress">
@@ -106,7 +106,7 @@ export function Bonus() {
               hapticTap();
             }}
           >
-            <span className="tap-button__label">TAP</span>
+            <span className="tap-button__label">{t("game.tap")}</span>
           </button>
           <p className="hint">{t("bonus.reward", { count: run.reward_stars })}</p>
           <button

@@ -30,8 +30,8 @@ export function Home() {
         <span className="hint">
           {me.data.bonus_run
             ? t("bonus.progressShort", {
-                taps: me.data.bonus_run.taps.toLocaleString(),
-                target: me.data.bonus_run.target_taps.toLocaleString(),
+                taps: me.data.bonus_run.taps,
+                count: me.data.bonus_run.target_taps,
               })
             : t("bonus.teaser")}
         </span>

@@ -76,7 +76,7 @@ function GameBoard() {
             {board.data.items.length === 0 && <li className="hint">{t("boards.empty")}</li>}
           </ol>
           <div className="me-block" data-testid="games-me">
-            {t("boards.youWon", { count: board.data.me.stars_won, wins: board.data.me.wins })}
+            {t("boards.youWon", { stars: board.data.me.stars_won, count: board.data.me.wins })}
           </div>
         </>
       )}

@@ -107,12 +107,7 @@ export function Profile() {
               style={{ width: `${(100 * run.taps) / run.target_taps}%` }}
             />
           </span>
-          <p>
-            {t("bonus.progressShort", {
-              taps: run.taps.toLocaleString(),
-              target: run.target_taps.toLocaleString(),
-            })}
-          </p>
+          <p>{t("bonus.progressShort", { taps: run.taps, count: run.target_taps })}</p>
           <div className="row">
             <Link className="button button--small" to="/bonus">
               {t("bonus.open")}

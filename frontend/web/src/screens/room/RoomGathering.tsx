@@ -57,7 +57,7 @@ export function RoomGathering({
           );
         })}
         <button className="tap-button tap-button--idle" onClick={() => react(me.tg_id)}>
-          TAP
+          {t("game.tap")}
         </button>
       </div>
       <p className="room__status" data-testid="waiting-count">

@@ -51,7 +51,7 @@ export function GameView({
         {timer}
       </div>
       <h1 className="game__title">{roomTitle(room, t)}</h1>
-      {target > 0 && <p className="hint">{t("game.heroGoal", { target })}</p>}
+      {target > 0 && <p className="hint">{t("game.heroGoal", { count: target })}</p>}
       <ul className="bars" data-testid="progress-bars">
         {rows.map(({ player, taps, share }) => (
           <li key={player.tg_id} className={player.tg_id === me.tg_id ? "is-me" : ""}>

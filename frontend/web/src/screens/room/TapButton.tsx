@@ -1,4 +1,5 @@
 import { memo } from "react";
+import { useTranslation } from "react-i18next";
 
 /** The big TAP button with the player's count. Memoised: a progress frame about other players or
  * a clock tick does not redraw it; only the player's own count or the lock does. */
@@ -11,6 +12,7 @@ export const TapButton = memo(function TapButton({
   locked: boolean;
   onTap: () => void;
 }) {
+  const { t } = useTranslation();
   return (
     <button
       className="tap-button"
@@ -24,7 +26,7 @@ export const TapButton = memo(function TapButton({
       data-testid="tap-button"
       disabled={locked}
     >
-      <span className="tap-button__label">TAP</span>
+      <span className="tap-button__label">{t("game.tap")}</span>
       <span className="tap-button__count" data-testid="my-taps">
         {taps}
       </span>
