@@ -44,6 +44,8 @@ SKIPPED_DIRS = {"tests", "migrations", "node_modules", "web", "static"}
 DETAILS_ELSEWHERE: dict[str, set[str]] = {
     # chancetap.core.exceptions.api_exception_handler adds the throttle's wait to DRF's Throttled.
     "throttled": {"retry_after"},
+    # chancetap.security.throttles.CodedRateThrottle (payments' InvoiceRateThrottle) adds it too.
+    "rate_limited": {"retry_after"},
 }
 
 # Codes the scan finds that no player sees in the Mini App, each with its reason. Everything else

@@ -222,6 +222,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/payments/presets/preview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description The weekly rank a custom donation amount would give the caller (the donate sheet's
+     *     preview while he types).
+     */
+    get: operations["payments_presets_preview_retrieve"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/payments/ton/topups": {
     parameters: {
       query?: never;
@@ -578,6 +598,14 @@ export interface components {
       /** @description The caller's weekly rank after it. */
       weekly_rank_after: number;
     };
+    DonationPreviewOutput: {
+      stars: number;
+      /** @description Tons this amount counts now. */
+      readonly tons: string;
+      /** @description The caller's weekly rank after it. */
+      weekly_rank_after: number;
+      week_key: string;
+    };
     DonationRow: {
       rank: number;
       tg_id: number;
@@ -773,6 +801,8 @@ export interface components {
       tier_id: number | null;
       /** @description Hero rooms: the key to share. */
       key: string | null;
+      /** @description Hero rooms: a t.me link that opens the Mini App straight into joining (startapp=hero_<key>); null elsewhere. */
+      readonly join_link: string | null;
       organizer_id: number | null;
       seated: number;
       max_players: number;
@@ -1418,6 +1448,43 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["PresetListOutput"];
+        };
+      };
+      "4XX": {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      "5XX": {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  payments_presets_preview_retrieve: {
+    parameters: {
+      query: {
+        stars: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DonationPreviewOutput"];
         };
       };
       "4XX": {
