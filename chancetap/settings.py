@@ -243,6 +243,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
+
 # --- Redis: cache, channel layer, Celery broker -------------------------------------------------
 def _redis_db_shift(url: str, by: int) -> str:
     """``url`` with its database number moved ``by`` places within 2–15 (0 and 1 are left to
