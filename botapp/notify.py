@@ -51,7 +51,7 @@ from chancetap.telegram.bot_api import TelegramOfflineError, bot_create
 logger = logging.getLogger(__name__)
 
 BATCH = 25
-MAX_BATCHES = 40  # per run: a run ends (and the next one goes on) after ~1 000 messages
+MAX_BATCHES = 20  # per run: ~500 messages, ~20 s at 25/s (the payments queue's limit is 120 s)
 MAX_ATTEMPTS = 5
 STALE_AFTER = timedelta(minutes=15)  # far beyond a batch: 25 sends of at most 15 s each
 LOCK_KEY = "notifications:deliver"

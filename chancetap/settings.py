@@ -347,8 +347,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 # Three queues, each with its own worker in production (docker-compose.yml, docs/operations.md), so
 # a 3-second room countdown never waits behind a backup: `realtime` (room timers, sweepers),
-# `payments` (deferred payment credits, TON polling, the rate) and `maintenance` (backups,
-# reconciliation, the ledger check, clean-ups). A task no route names lands in `maintenance`.
+# `payments` (deferred payment credits, TON polling, the rate, bot notifications) and `maintenance`
+# (backups, reconciliation, the ledger check, clean-ups). A task no route names lands in
+# `maintenance`.
 # Each queue has a time-limit ceiling: its worker's --time-limit, and no task of the queue may set
 # a longer one (tests/ops/test_celery_topology.py).
 TASK_QUEUE_TIME_LIMITS = {"realtime": 60, "payments": 120, "maintenance": 50 * 60}
@@ -369,6 +370,9 @@ CELERY_TASK_ROUTES = {
     "payments.apply_star_payment": {"queue": "payments"},
     "payments.ton_poll": {"queue": "payments"},
     "payments.refresh_rate": {"queue": "payments"},
+    # Short runs (at most ~20 s of sending, botapp/notify.py), kept off the room timers' queue.
+    "botapp.notifications_deliver": {"queue": "payments"},
+    "botapp.notifications_prune": {"queue": "maintenance"},
     "payments.reconcile": {"queue": "maintenance"},
     "payments.ledger_check": {"queue": "maintenance"},
     "core.expire_idempotency_records": {"queue": "maintenance"},

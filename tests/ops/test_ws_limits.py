@@ -66,6 +66,11 @@ def test_big_frames_are_refused_and_do_not_stall_other_players(make_user) -> Non
                 assert json.loads(ws.recv(timeout=5))["type"] == "pong"
                 rtts.append(time.perf_counter() - started)
                 time.sleep(0.01)
+            # The refusal's own close code (1009) must show at least once; under load the client
+            # may see only TCP closes (1006) for a while, so the flood goes on until it does.
+            until = time.monotonic() + 20
+            while 1009 not in closes and time.monotonic() < until:
+                time.sleep(0.05)
             stop.set()
             thread.join(timeout=60)
         assert len(closes) >= 3, closes
@@ -74,6 +79,8 @@ def test_big_frames_are_refused_and_do_not_stall_other_players(make_user) -> Non
         assert 1009 in closes, closes
         assert set(closes) <= {1009, 1006}, closes
         assert len(rtts) > 20
-        assert max(rtts) < 0.1, f"slowest ping {max(rtts) * 1000:.0f} ms"
+        # Not stalled: a stall behind a big frame costs seconds; 250 ms leaves room for a busy
+        # machine (the suite runs on parallel workers).
+        assert max(rtts) < 0.25, f"slowest ping {max(rtts) * 1000:.0f} ms"
     finally:
         server.stop()
