@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from chancetap.core.scheduling import task_schedule_at
+from chancetap.runtime.scheduling import task_schedule_at
 
 logger = logging.getLogger(__name__)
 

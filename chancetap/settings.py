@@ -308,7 +308,7 @@ else:
 # --- Celery -------------------------------------------------------------------------------------
 # Longest a task may wait in the broker with an ETA: the Redis transport re-delivers a message not
 # acknowledged within the visibility timeout, so an ETA beyond it would run the task again and
-# again. Deadlines further away are left to the sweepers (chancetap/core/scheduling.py).
+# again. Deadlines further away are left to the sweepers (chancetap/runtime/scheduling.py).
 BROKER_VISIBILITY_TIMEOUT = 3600  # s; longer than the longest task limit (backup_db, 50 min)
 TASK_ETA_MAX_SECONDS = BROKER_VISIBILITY_TIMEOUT // 2
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -462,11 +462,11 @@ REST_FRAMEWORK = {
     # JSON too deep to decode is a 400 request_too_complex (chancetap.security.limits), not a 500.
     "DEFAULT_PARSER_CLASSES": ["chancetap.security.limits.SafeJSONParser"],
     "EXCEPTION_HANDLER": "chancetap.core.exceptions.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "chancetap.core.schema.ChanceTapAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "chancetap.api.schema.ChanceTapAutoSchema",
     "UNAUTHENTICATED_USER": None,
-    # Every list pages with ?limit=&offset= (chancetap/core/pagination.py): 50 rows unless asked,
+    # Every list pages with ?limit=&offset= (chancetap/api/pagination.py): 50 rows unless asked,
     # at most 100; bad values are a 400, and no page counts its table.
-    "DEFAULT_PAGINATION_CLASS": "chancetap.core.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "chancetap.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     # Request rates (chancetap/security/throttles.py, docs/architecture.md "Limits"): every
     # signed-in player's requests (`user`), and a view's `throttle_scope` per player or, anonymous,

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
+from chancetap.api.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from chancetap.core.errors import ApplicationError, NotFoundError
-from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from chancetap.core.serializers import DecimalStringField
 from leaderboards.selectors import (
     donation_board_me,

@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
-from chancetap.core.apis import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
+from chancetap.api.idempotent import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
+from chancetap.api.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from chancetap.core.errors import ApplicationError, NotFoundError
 from chancetap.core.fields import StrictCharField
-from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from chancetap.security.throttles import CodedRateThrottle
 from payments.models import Payment, TonWallet
 from payments.selectors import (

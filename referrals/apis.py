@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
+from chancetap.api.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from chancetap.core.i18n import language_for
-from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from referrals.selectors import referral_count, referral_list
 from referrals.services import referral_code_for, referral_link
 

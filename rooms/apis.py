@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_user
-from chancetap.core.apis import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
+from chancetap.api.idempotent import IDEMPOTENCY_PARAMETERS, IdempotentApiMixin
+from chancetap.api.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from chancetap.core.errors import NotFoundError
 from chancetap.core.fields import StrictCharField
-from chancetap.core.pagination import LimitOffsetPagination, PageQuerySerializer, PageSerializer
 from rooms.bonus import bonus_run_active, bonus_run_cancel, bonus_run_progress, bonus_run_start
 from rooms.models import Room
 from rooms.selectors import (

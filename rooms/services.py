@@ -28,8 +28,8 @@ from chancetap.core.errors import (
     ServiceUnavailableError,
 )
 from chancetap.core.realtime import group_send_on_commit
-from chancetap.core.scheduling import task_schedule_at
 from chancetap.core.transactions import assert_in_transaction, atomic_use_case, on_commit
+from chancetap.runtime.scheduling import task_schedule_at
 from leaderboards.services import leaderboards_touch
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry

@@ -4,12 +4,12 @@
 - same key + another body → 422 ``idempotency_key_mismatch``;
 - the same key while the first request is still running → 409 ``idempotency_in_flight``.
 
-The effect and its stored answer commit in one transaction: ``idempotent_execute`` opens it (the
-API edge, ``chancetap.core.apis.IdempotentApiMixin``), runs the use case inside it (a service whose
-own transaction is a ``chancetap.core.transactions.atomic_use_case``, which joins this one),
-renders the domain object the service returned and stores the rendered body before the commit.
-On PostgreSQL a transaction-scoped advisory lock on (user, scope, key) detects a concurrent twin
-without waiting for it.
+The effect and its stored answer commit in one transaction: ``idempotent_execute`` opens it
+(the API edge, ``chancetap.api.idempotent.IdempotentApiMixin``), runs the use case inside it (a
+service whose own transaction is a ``chancetap.core.transactions.atomic_use_case``, which joins
+this one), renders the domain object the service returned and stores the rendered body before
+the commit. On PostgreSQL a transaction-scoped advisory lock on (user, scope, key) detects a
+concurrent twin without waiting for it.
 
 Services know nothing of this module: they return models or dataclasses, never status codes.
 """

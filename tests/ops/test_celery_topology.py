@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from chancetap.celery import app
-from chancetap.core.scheduling import task_schedule_at
+from chancetap.runtime.scheduling import task_schedule_at
 from rooms.models import Room
 from rooms.tests.test_consumer import seated_room
 from tests.ops.celery_hold import HOLD_TASK
@@ -127,7 +127,7 @@ def test_compose_and_run_all_run_one_worker_per_queue_with_its_ceiling() -> None
 def test_no_eta_beyond_the_visibility_timeout() -> None:
     assert settings.TASK_ETA_MAX_SECONDS < settings.BROKER_VISIBILITY_TIMEOUT
     assert max(QUEUES.values()) < settings.BROKER_VISIBILITY_TIMEOUT  # acks_late tasks too
-    # Only chancetap/core/scheduling.py gives tasks an ETA or countdown.
+    # Only chancetap/runtime/scheduling.py gives tasks an ETA or countdown.
     offenders = []
     for path in ROOT.glob("*/**/*.py"):
         if ".venv" in path.parts or "node_modules" in path.parts or "tests" in path.parts:

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from chancetap.core.scheduling import task_schedule_at
 from chancetap.runtime.redis_client import redis_down, redis_mark_up, redis_sync_client
+from chancetap.runtime.scheduling import task_schedule_at
 from tests.server import free_port
 from tests.tcp_proxy import TcpProxy
 

@@ -1,4 +1,4 @@
-"""Every list that pages (chancetap/core/pagination.py): one default and maximum, bad values a 400
+"""Every list that pages (chancetap/api/pagination.py): one default and maximum, bad values a 400
 that names the parameter, one envelope, and no COUNT behind a page."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from chancetap.core.pagination import LimitOffsetPagination
+from chancetap.api.pagination import LimitOffsetPagination
 from payments.ledger import Posting, ledger_post_in_tx
 from payments.models import LedgerEntry
 
