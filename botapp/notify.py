@@ -102,46 +102,44 @@ TAPS = {"en": ("tap", "taps"), "ru": ("тап", "тапа", "тапов")}
 PLAYERS = {"en": ("player", "players"), "ru": ("игрока", "игроков", "игроков")}
 
 
+def _game_result(p: dict[str, Any], lang: str) -> str:
+    if p.get("organizer_only"):
+        parts = [text("notify.organizer_room_over", lang, **p)]
+    elif p.get("refunded"):
+        parts = [text("notify.no_winner", lang, **p)]
+    elif p.get("won"):
+        word = plural(int(p.get("players", 0)), lang, PLAYERS[lang])
+        parts = [text("notify.won", lang, **p, players_word=word)]
+    else:
+        parts = [text("notify.lost", lang, **p)]
+    if p.get("organizer_share"):
+        parts.append(text("notify.organizer_share", lang, share=p["organizer_share"]))
+    return "\n\n".join(parts)
+
+
+def _text_key(kind: str, p: dict[str, Any]) -> str:
+    """The text of the kinds that need only their parameters."""
+    if kind == Kind.ROOM_CANCELLED:
+        staff = p.get("reason") == "cancelled_by_support"
+        return "notify.room_cancelled_staff" if staff else "notify.room_cancelled"
+    if kind == Kind.HERO_TIMEOUT:
+        return "notify.hero_timeout" if p.get("refunded") else "notify.hero_timeout_organizer"
+    return f"notify.{kind}"
+
+
 def notification_text(kind: str, params: dict[str, Any], language_code: str | None) -> str:
     """The message for one notification in the player's language."""
     lang = language_for(language_code)
     p = dict(params)
-
-    def t(key: str, **extra: Any) -> str:
-        return text(key, lang, **{**p, **extra})
-
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
     if kind == Kind.GAME_RESULT:
-        parts = []
-        if p.get("organizer_only"):
-            parts.append(t("notify.organizer_room_over"))
-        elif p.get("refunded"):
-            parts.append(t("notify.no_winner"))
-        elif p.get("won"):
-            players = int(p.get("players", 0))
-            parts.append(t("notify.won", players_word=plural(players, lang, PLAYERS[lang])))
-        else:
-            parts.append(t("notify.lost"))
-        if p.get("organizer_share"):
-            parts.append(t("notify.organizer_share", share=p["organizer_share"]))
-        return "\n\n".join(parts)
-    if kind == Kind.ROOM_CANCELLED:
-        return t(
-            "notify.room_cancelled" if p.get("reason") != "staff" else "notify.room_cancelled_staff"
-        )
-    if kind == Kind.HERO_TIMEOUT:
-        return t("notify.hero_timeout" if p.get("refunded") else "notify.hero_timeout_organizer")
+        return _game_result(p, lang)
     if kind == Kind.BONUS_COMPLETED:
-        target = int(p.get("target_taps", 0))
-        return t("notify.bonus_completed", target_word=plural(target, lang, TAPS[lang]))
-    if kind == Kind.BONUS_EXPIRED:
-        return t("notify.bonus_expired")
-    if kind == Kind.SUPPORT_REFUND:
-        return t("notify.support_refund")
-    if kind == Kind.TON_CREDITED:
-        return t("notify.ton_credited")
+        p["target_word"] = plural(int(p.get("target_taps", 0)), lang, TAPS[lang])
     if kind == Kind.REFERRAL_DONATION:
-        return t("notify.referral_donation", friend=_escape(str(p.get("friend") or "")))
-    raise ValueError(f"unknown notification kind {kind!r}")
+        p["friend"] = _escape(str(p.get("friend") or ""))
+    return text(_text_key(kind, p), lang, **p)
 
 
 def _escape(value: str) -> str:

@@ -235,7 +235,12 @@ def test_bonus_expiry_is_told_once(make_user, fake_bot_api) -> None:
         ("ton_credited", {"stars": 100, "tons": "1.5"}, "ru", "1.5 TON → <b>100 ⭐</b>"),
         ("referral_donation", {"friend": "<b>x", "stars": 5}, "en", "friend &lt;b&gt;x made"),
         ("referral_donation", {"friend": "Аня", "stars": 5}, "ru", "Твой друг Аня сделал"),
-        ("room_cancelled", {"room_id": 3, "fee": 20, "reason": "staff"}, "en", "by support"),
+        (
+            "room_cancelled",
+            {"room_id": 3, "fee": 20, "reason": "cancelled_by_support"},
+            "en",
+            "by support",
+        ),
         (
             "room_cancelled",
             {"room_id": 3, "fee": 20, "reason": "not_enough_players"},

@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import StaffAction
+from accounts.models import Notification, StaffAction
+from botapp.notify import notification_text
 from chancetap.core.errors import ApplicationError
 from payments.ledger import balance_get, ledger_mismatches
 from payments.models import LedgerEntry
@@ -56,6 +57,11 @@ def test_a_game_in_play_is_cancelled_and_every_seat_refunded_once(players, agent
     log = list(StaffAction.objects.order_by("id").values_list("kind", "stars", "outcome"))
     assert log == [("room_cancel", 200, "done"), ("room_cancel", None, "refused")]
     assert ledger_mismatches() == []
+    # Each refunded player is owed one message saying support cancelled the room.
+    notes = Notification.objects.filter(kind="room_cancelled")
+    assert sorted(notes.values_list("user_id", flat=True)) == sorted(seated)
+    assert {n.params["reason"] for n in notes} == {"cancelled_by_support"}
+    assert "cancelled by support" in notification_text("room_cancelled", notes[0].params, "en")
 
 
 @pytest.mark.django_db(transaction=True)
