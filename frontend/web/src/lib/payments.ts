@@ -2,6 +2,7 @@
  * The "Continue" / "Cancel" card for an invoice the player closed without paying: kept in
  * localStorage and on the server (``/payments/pending``), restored after a reload.
  */
+import type { Payment } from "../api";
 import type { InvoiceStatus } from "../telegram";
 
 export interface ResumablePayment {
@@ -12,13 +13,8 @@ export interface ResumablePayment {
   kind: "stars" | "ton";
 }
 
-export interface ServerPayment {
-  id: string;
-  purpose: "topup" | "donation";
-  stars: number;
-  status: string;
-  invoice_link: string;
-}
+/** The fields of a server payment the resume logic reads (the generated ``Payment`` type). */
+export type ServerPayment = Pick<Payment, "id" | "purpose" | "stars" | "status" | "invoice_link">;
 
 export const RESUME_KEY = "chancetap.resumePayment";
 
