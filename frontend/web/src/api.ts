@@ -17,6 +17,7 @@ export type Player = Schemas["RoomPlayer"];
 export type Room = Schemas["Room"];
 export type Phase = Room["phase"];
 export type Payment = Schemas["Payment"];
+export type InvoiceRequest = Schemas["InvoiceCreateInput"];
 export type Preset = Schemas["DonationPreset"];
 export type Presets = Schemas["PresetListOutput"];
 export type DonationRow = Schemas["DonationRow"];
@@ -169,10 +170,8 @@ export const api = {
   bonusStart: () => post<BonusEnvelope>("/api/v1/bonus/start"),
   bonusCancel: () => post<BonusEnvelope>("/api/v1/bonus/cancel"),
   presets: () => request<Presets>("/api/v1/payments/presets"),
-  invoice: (
-    body: { purpose: "topup" | "donation"; stars?: number; preset_id?: number },
-    key: string,
-  ) => post<Payment>("/api/v1/payments/invoices", body, key),
+  invoice: (body: InvoiceRequest, key: string) =>
+    post<Payment>("/api/v1/payments/invoices", body, key),
   payment: (id: string) => request<Payment>(`/api/v1/payments/${id}`),
   pendingPayments: () => request<Payment[]>("/api/v1/payments/pending"),
   cancelPayment: (id: string) => post<Payment>(`/api/v1/payments/${id}/cancel`),

@@ -1,12 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../api";
+import { api, type InvoiceRequest } from "../api";
 import { useIntentKeys } from "./intentKeys";
 
-export interface InvoiceRequest {
-  purpose: "topup" | "donation";
-  stars?: number;
-  preset_id?: number;
-}
+export type { InvoiceRequest };
 
 /** A Telegram Stars invoice (top-up or donation), one per intent: tried again after a failure it
  * reuses its key, so the server finishes the same payment instead of opening a second one. */
