@@ -102,6 +102,17 @@ export function Profile() {
         </dl>
       </section>
 
+      <nav className="card link-list" data-testid="profile-links">
+        <Link to="/history" data-testid="history-link">
+          <span>🧾 {t("history.open")}</span>
+          <span aria-hidden="true">›</span>
+        </Link>
+        <Link to="/terms" data-testid="terms-link">
+          <span>📜 {t("terms.open")}</span>
+          <span aria-hidden="true">›</span>
+        </Link>
+      </nav>
+
       {run && run.status === "active" && (
         <section className="card" data-testid="profile-bonus">
           <h2>{t("bonus.title")}</h2>
@@ -222,17 +233,6 @@ export function Profile() {
           </div>
         )}
       </section>
-
-      <nav className="card link-list" data-testid="profile-links">
-        <Link to="/history" data-testid="history-link">
-          <span>🧾 {t("history.open")}</span>
-          <span aria-hidden="true">›</span>
-        </Link>
-        <Link to="/terms" data-testid="terms-link">
-          <span>📜 {t("terms.open")}</span>
-          <span aria-hidden="true">›</span>
-        </Link>
-      </nav>
 
       <section className="card">
         <label className="language">
