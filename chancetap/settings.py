@@ -508,6 +508,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Two choice sets share the field name ``kind``: each is named here (the rooms keep theirs);
+    # the history result is named for where it lives.
+    "ENUM_NAME_OVERRIDES": {
+        "LedgerEntryKindEnum": "payments.models.LedgerEntry.Kind",
+        "KindEnum": "rooms.models.Room.Kind",
+        "RoomHistoryResultEnum": "rooms.selectors.HISTORY_RESULTS",
+    },
 }
 
 # --- i18n / static --------------------------------------------------------------------------------

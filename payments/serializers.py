@@ -9,7 +9,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from chancetap.core.serializers import DecimalStringField
-from payments.models import Payment, TonTopup, TonWallet
+from payments.models import LedgerEntry, Payment, TonTopup, TonWallet
 from payments.ton import comment_payload_boc
 
 
@@ -53,7 +53,15 @@ class TonTopupSerializer(serializers.Serializer[TonTopup]):
 
 class LedgerEntrySerializer(serializers.Serializer[Any]):  # LedgerEntry rows
     id = serializers.IntegerField()
-    kind = serializers.CharField()
-    amount = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices)
+    amount = serializers.IntegerField(help_text="Signed Stars: credits > 0, debits < 0.")
     balance_after = serializers.IntegerField()
+    cause_type = serializers.CharField(
+        help_text="What caused it: `room`, `bonus_run`, `star_charge` (a Stars payment), "
+        "`ton_topup` / `ton_transfer` (TON), `star_debt`, `staff_action`; empty when nothing."
+    )
+    cause_id = serializers.CharField(
+        help_text="Its id (a room's id for `room`); empty when nothing."
+    )
+    memo = serializers.CharField(help_text="A note written with the entry; often empty.")
     created_at = serializers.DateTimeField()

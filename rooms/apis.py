@@ -16,6 +16,7 @@ from chancetap.core.fields import StrictCharField
 from rooms.bonus import bonus_run_active, bonus_run_cancel, bonus_run_progress, bonus_run_start
 from rooms.models import Room
 from rooms.selectors import (
+    HISTORY_RESULTS,
     room_current_for,
     room_history_for,
     room_is_member,
@@ -146,14 +147,34 @@ class RoomCurrentApi(APIView):
         return Response(self.OutputSerializer({"room": room}).data)
 
 
-class RoomHistoryItemSerializer(serializers.Serializer[Any]):
+class RoomCoPlayerSerializer(serializers.Serializer[Any]):  # rooms.selectors.RoomCoPlayer
+    tg_id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    taps = serializers.IntegerField()
+
+
+class RoomHistoryItemSerializer(serializers.Serializer[Any]):  # rooms.selectors.RoomHistoryItem
     room_id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Room.Kind.choices)
     fee = serializers.IntegerField()
     phase = serializers.ChoiceField(choices=Room.Phase.choices)
-    taps = serializers.IntegerField()
+    result = serializers.ChoiceField(
+        choices=HISTORY_RESULTS,
+        help_text="How the game ended for me: `refunded` (finished, nobody could win) and "
+        "`cancelled` (never played) gave every fee back.",
+    )
+    taps = serializers.IntegerField(help_text="My taps (0 until the game is settled).")
     won = serializers.BooleanField()
-    prize = serializers.IntegerField()
+    prize = serializers.IntegerField(help_text="Stars I won (0 unless I won).")
+    pool = serializers.IntegerField(
+        help_text="Fees of the players seated: the pool of a finished game, what was refunded "
+        "of a cancelled one."
+    )
+    players = serializers.IntegerField(help_text="Players seated, me included.")
+    co_players = RoomCoPlayerSerializer(
+        many=True, help_text="The other players seated, in seat order (at most the room's seats)."
+    )
+    created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Prefetch, Sum
 
 from payments.ledger import ConservationMismatch
 from payments.models import LedgerEntry
@@ -66,36 +66,93 @@ def room_current_for(*, user_id: int) -> Room | None:
 
 
 @dataclass(frozen=True)
+class RoomCoPlayer:
+    """Another player seated in a room of my history."""
+
+    tg_id: int
+    first_name: str
+    taps: int
+
+
+@dataclass(frozen=True)
 class RoomHistoryItem:
     room_id: int
     kind: str
     fee: int
     phase: str
+    result: str  # one of HISTORY_RESULTS
     taps: int
     won: bool
     prize: int
+    pool: int
+    players: int
+    co_players: tuple[RoomCoPlayer, ...]
+    created_at: datetime
     finished_at: datetime | None
 
 
+HISTORY_RESULTS = (
+    ("won", "Won"),
+    ("lost", "Lost"),
+    ("refunded", "Finished without a winner: every fee refunded"),
+    ("cancelled", "Cancelled: every fee refunded"),
+    ("in_progress", "Not over yet"),
+)
+
+
+def _history_result(room: Room, user_id: int) -> str:
+    if room.phase == Room.Phase.CANCELLED:
+        return "cancelled"
+    if room.phase != Room.Phase.FINISHED:
+        return "in_progress"
+    if room.winner_id is None:
+        return "refunded"
+    return "won" if room.winner_id == user_id else "lost"
+
+
 def room_history_for(*, user_id: int, limit: int, offset: int) -> list[RoomHistoryItem]:
+    """The rooms ``user_id`` sat in to the end (a seat left before the start was refunded and is
+    in the ledger only), newest first, each with every player seated in it.
+
+    Two queries a page whatever its length: my seats with their rooms, then every seat still
+    taken in those rooms with its player (at most ``max_players`` per room).
+    """
+    taken = Seat.objects.filter(left_at__isnull=True).select_related("user").order_by("number")
     seats = (
         Seat.objects.filter(user_id=user_id, left_at__isnull=True)
         .select_related("room")
-        .order_by("-room__created_at")[offset : offset + limit]
+        .prefetch_related(Prefetch("room__seats", queryset=taken, to_attr="taken_seats"))
+        .order_by("-room__created_at", "-room_id")[offset : offset + limit]
     )
-    return [
-        RoomHistoryItem(
-            room_id=s.room_id,
-            kind=s.room.kind,
-            fee=s.room.fee,
-            phase=s.room.phase,
-            taps=s.taps,
-            won=s.room.winner_id == user_id,
-            prize=s.room.prize if s.room.winner_id == user_id else 0,
-            finished_at=s.room.finished_at,
+    items = []
+    for seat in seats:
+        room = seat.room
+        everyone: list[Seat] = room.taken_seats  # type: ignore[attr-defined]
+        finished = room.phase == Room.Phase.FINISHED
+        items.append(
+            RoomHistoryItem(
+                room_id=room.pk,
+                kind=room.kind,
+                fee=room.fee,
+                phase=room.phase,
+                result=_history_result(room, user_id),
+                taps=seat.taps,
+                won=finished and room.winner_id == user_id,
+                prize=room.prize if room.winner_id == user_id else 0,
+                # A settled room keeps its pool; before that (and in a cancelled room, whose fees
+                # went back) it is what the seated players paid.
+                pool=room.pool if finished else room.fee * len(everyone),
+                players=len(everyone),
+                co_players=tuple(
+                    RoomCoPlayer(tg_id=s.user_id, first_name=s.user.first_name, taps=s.taps)
+                    for s in everyone
+                    if s.user_id != user_id
+                ),
+                created_at=room.created_at,
+                finished_at=room.finished_at,
+            )
         )
-        for s in seats
-    ]
+    return items
 
 
 def room_is_member(*, room: Room, user_id: int) -> bool:

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
 import { api, getToken, refreshToken } from "./api";
@@ -17,6 +17,11 @@ import { Profile } from "./screens/Profile";
 import { RoomScreen } from "./screens/Room";
 import { onEvent, setBackButton } from "./telegram";
 import { keys } from "./queryKeys";
+import { Loading } from "./components/Loading";
+
+// Screens a player opens now and then: chunks of their own, loaded on the way there.
+const History = lazy(() => import("./screens/History"));
+const Terms = lazy(() => import("./screens/Terms"));
 
 const TABS = ["/", "/leaderboard", "/profile", "/create"];
 
@@ -128,6 +133,22 @@ export function Shell() {
           <Route path="/create" element={<Create />} />
           <Route path="/room/:roomId" element={<RoomScreen />} />
           <Route path="/bonus" element={<Bonus />} />
+          <Route
+            path="/history"
+            element={
+              <Suspense fallback={<Loading />}>
+                <History />
+              </Suspense>
+            }
+          />
+          <Route
+            path="/terms"
+            element={
+              <Suspense fallback={<Loading />}>
+                <Terms />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<Home />} />
         </Routes>
       </div>

@@ -663,12 +663,41 @@ export interface components {
     KindEnum: "standard" | "hero";
     LedgerEntry: {
       id: number;
-      kind: string;
+      kind: components["schemas"]["LedgerEntryKindEnum"];
+      /** @description Signed Stars: credits > 0, debits < 0. */
       amount: number;
       balance_after: number;
+      /** @description What caused it: `room`, `bonus_run`, `star_charge` (a Stars payment), `ton_topup` / `ton_transfer` (TON), `star_debt`, `staff_action`; empty when nothing. */
+      cause_type: string;
+      /** @description Its id (a room's id for `room`); empty when nothing. */
+      cause_id: string;
+      /** @description A note written with the entry; often empty. */
+      memo: string;
       /** Format: date-time */
       created_at: string;
     };
+    /**
+     * @description * `topup` - Top-up
+     *     * `entry_fee` - Entry fee
+     *     * `prize` - Prize
+     *     * `organizer_share` - Organizer share
+     *     * `room_refund` - Room refund
+     *     * `bonus_reward` - Bonus reward
+     *     * `support_refund` - Support refund
+     *     * `adjustment` - Adjustment
+     *     * `debt_settlement` - Debt settlement
+     * @enum {string}
+     */
+    LedgerEntryKindEnum:
+      | "topup"
+      | "entry_fee"
+      | "prize"
+      | "organizer_share"
+      | "room_refund"
+      | "bonus_reward"
+      | "support_refund"
+      | "adjustment"
+      | "debt_settlement";
     LedgerListOutput: {
       limit: number;
       offset: number;
@@ -820,6 +849,11 @@ export interface components {
       prize: number;
       readonly players: components["schemas"]["RoomPlayer"][];
     };
+    RoomCoPlayer: {
+      tg_id: number;
+      first_name: string;
+      taps: number;
+    };
     RoomCurrentOutput: {
       room: components["schemas"]["Room"] | null;
     };
@@ -828,9 +862,29 @@ export interface components {
       kind: components["schemas"]["KindEnum"];
       fee: number;
       phase: components["schemas"]["PhaseEnum"];
+      /**
+       * @description How the game ended for me: `refunded` (finished, nobody could win) and `cancelled` (never played) gave every fee back.
+       *
+       *     * `won` - Won
+       *     * `lost` - Lost
+       *     * `refunded` - Finished without a winner: every fee refunded
+       *     * `cancelled` - Cancelled: every fee refunded
+       *     * `in_progress` - Not over yet
+       */
+      result: components["schemas"]["RoomHistoryResultEnum"];
+      /** @description My taps (0 until the game is settled). */
       taps: number;
       won: boolean;
+      /** @description Stars I won (0 unless I won). */
       prize: number;
+      /** @description Fees of the players seated: the pool of a finished game, what was refunded of a cancelled one. */
+      pool: number;
+      /** @description Players seated, me included. */
+      players: number;
+      /** @description The other players seated, in seat order (at most the room's seats). */
+      co_players: components["schemas"]["RoomCoPlayer"][];
+      /** Format: date-time */
+      created_at: string;
       /** Format: date-time */
       finished_at: string | null;
     };
@@ -841,6 +895,15 @@ export interface components {
       has_more: boolean;
       items: components["schemas"]["RoomHistoryItem"][];
     };
+    /**
+     * @description * `won` - Won
+     *     * `lost` - Lost
+     *     * `refunded` - Finished without a winner: every fee refunded
+     *     * `cancelled` - Cancelled: every fee refunded
+     *     * `in_progress` - Not over yet
+     * @enum {string}
+     */
+    RoomHistoryResultEnum: "won" | "lost" | "refunded" | "cancelled" | "in_progress";
     RoomPlayer: {
       tg_id: number;
       seat: number;

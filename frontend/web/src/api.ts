@@ -30,6 +30,13 @@ export type LoginResponse = Schemas["TelegramLoginOutput"];
 export type CurrentRoom = Schemas["RoomCurrentOutput"];
 export type BonusEnvelope = Schemas["BonusRunEnvelope"];
 export type TonProofPayload = Schemas["TonProofPayloadOutput"];
+export type HistoryPage = Schemas["RoomHistoryOutput"];
+export type HistoryItem = Schemas["RoomHistoryItem"];
+export type HistoryResult = Schemas["RoomHistoryResultEnum"];
+export type LedgerPage = Schemas["LedgerListOutput"];
+export type LedgerEntry = Schemas["LedgerEntry"];
+export type LedgerKind = Schemas["LedgerEntryKindEnum"];
+export type MeSettings = Schemas["PatchedMeSettingsInput"];
 
 export class ApiError extends Error {
   constructor(
@@ -156,6 +163,8 @@ function post<T>(path: string, body?: unknown, idempotencyKey?: string): Promise
 
 export const api = {
   me: () => request<Me>("/api/v1/me"),
+  updateSettings: (body: MeSettings) =>
+    request<Me>("/api/v1/me", { method: "PATCH", body: JSON.stringify(body) }),
   tiers: () => request<Tier[]>("/api/v1/rooms/tiers"),
   joinTier: (tierId: number, key: string) =>
     post<Room>(`/api/v1/rooms/tiers/${tierId}/join`, undefined, key),
@@ -190,6 +199,10 @@ export const api = {
     ),
   games: (period: string) => request<GameBoard>(`/api/v1/leaderboards/games/${period}`),
   referrals: () => request<Referrals>("/api/v1/referrals"),
+  history: (offset = 0, limit = 20) =>
+    request<HistoryPage>(`/api/v1/rooms/history?limit=${limit}&offset=${offset}`),
+  ledger: (offset = 0, limit = 20) =>
+    request<LedgerPage>(`/api/v1/payments/ledger?limit=${limit}&offset=${offset}`),
   telemetryReconnect: (durationMs: number) =>
     post<unknown>("/api/v1/telemetry/ws-reconnect", { duration_ms: Math.round(durationMs) }),
 };

@@ -4,6 +4,7 @@
  * ``keys.boards("donations")`` covers every donation board.
  */
 export type BoardKind = "games" | "donations";
+export type HistoryTab = "games" | "stars";
 
 export const keys = {
   me: () => ["me"] as const,
@@ -12,6 +13,9 @@ export const keys = {
   bonus: () => ["bonus"] as const,
   presets: () => ["presets"] as const,
   referrals: () => ["referrals"] as const,
+  /** The player's history, ``history("stars")``; without a tab, both (games and Stars). */
+  history: (tab?: HistoryTab) =>
+    tab === undefined ? (["history"] as const) : (["history", tab] as const),
   /** One leaderboard, ``boards("games", "week")``; without a period, every board of that kind. */
   boards: (kind: BoardKind, period?: string) =>
     period === undefined ? (["boards", kind] as const) : (["boards", kind, period] as const),

@@ -8,9 +8,11 @@ import { displayName } from "../components/Header";
 import { ErrorNote, Loading } from "../components/Loading";
 import { useBonusMutations } from "../hooks/useBonusMutations";
 import { useMe } from "../hooks/useMe";
+import { useSettingsMutation } from "../hooks/useSettingsMutation";
 import { useTonUnlinkMutation } from "../hooks/useWallet";
 import { setLanguage, type Language } from "../i18n";
 import { usePayments } from "../payments/PaymentsProvider";
+import { botLink } from "../lib/history";
 import { openTelegramLink } from "../telegram";
 import { keys } from "../queryKeys";
 
@@ -24,6 +26,7 @@ export function Profile() {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const unlink = useTonUnlinkMutation();
+  const settings = useSettingsMutation();
   const { cancel: cancelBonus } = useBonusMutations();
   const referrals = useQuery({ queryKey: keys.referrals(), queryFn: api.referrals });
   const { askTopUp } = usePayments();
@@ -35,6 +38,7 @@ export function Profile() {
   const profile = me.data;
   const name = profile.display_name || displayName(profile);
   const run = profile.bonus_run;
+  const bot = botLink(profile.referral.link);
   return (
     <main className="screen" data-testid="profile">
       <section className="profile-head">
@@ -97,6 +101,17 @@ export function Profile() {
           <dd>{profile.stats.tons_week}</dd>
         </dl>
       </section>
+
+      <nav className="card link-list" data-testid="profile-links">
+        <Link to="/history" data-testid="history-link">
+          <span>🧾 {t("history.open")}</span>
+          <span aria-hidden="true">›</span>
+        </Link>
+        <Link to="/terms" data-testid="terms-link">
+          <span>📜 {t("terms.open")}</span>
+          <span aria-hidden="true">›</span>
+        </Link>
+      </nav>
 
       {run && run.status === "active" && (
         <section className="card" data-testid="profile-bonus">
@@ -173,6 +188,45 @@ export function Profile() {
             <li className="hint">{t("profile.noReferrals")}</li>
           )}
         </ul>
+      </section>
+
+      <section className="card" data-testid="notifications">
+        <h2>{t("notifications.title")}</h2>
+        <label className="switch-row">
+          <span>
+            <span className="switch-row__label">{t("notifications.gameResults")}</span>
+            <span className="hint">{t("notifications.gameResultsHint")}</span>
+          </span>
+          <input
+            type="checkbox"
+            role="switch"
+            className="switch"
+            checked={profile.notify_game_results}
+            aria-checked={profile.notify_game_results}
+            disabled={settings.isPending}
+            onChange={(event) => settings.mutate({ notify_game_results: event.target.checked })}
+            data-testid="notify-game-results"
+          />
+        </label>
+        {settings.isError && (
+          <p className="error-note" role="alert">
+            {t("notifications.failed")}
+          </p>
+        )}
+        {profile.bot_blocked && (
+          <div className="notice" data-testid="bot-blocked">
+            <p>{t("notifications.blocked")}</p>
+            {bot && (
+              <button
+                className="button button--small"
+                onClick={() => openTelegramLink(bot)}
+                data-testid="open-bot"
+              >
+                {t("notifications.openBot")}
+              </button>
+            )}
+          </div>
+        )}
       </section>
 
       <section className="card">
