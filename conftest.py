@@ -179,3 +179,26 @@ def signed_in(client, make_user):
         return client
 
     return login
+
+
+# Data migrations whose rows tests read: (module, function). Their functions are idempotent.
+_DATA_MIGRATIONS = (
+    ("rooms.migrations.0002_default_tiers", "create_tiers"),
+    ("payments.migrations.0007_default_donation_presets", "create"),
+)
+
+
+@pytest.fixture
+def migration_data(db: None) -> None:
+    """What the data migrations ship (default tiers, donation presets), as on a fresh deploy.
+
+    A transactional test empties every table when it ends, and with parallel workers such a test
+    may have run on this worker first: the migrations' own functions put their rows back (they
+    create only what is missing), so the test still checks what a deploy ships.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in _DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -103,7 +103,7 @@ def test_roles_ship_with_their_permissions(signed_in, make_user) -> None:
     assert b"block_users" not in users.content
 
 
-def test_fresh_deploys_ship_the_donation_presets() -> None:
+def test_fresh_deploys_ship_the_donation_presets(migration_data) -> None:
     assert list(DonationPreset.objects.order_by("place").values_list("place", "stars")) == [
         (1, 500),
         (2, 250),

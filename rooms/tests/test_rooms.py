@@ -58,7 +58,7 @@ def players(make_user):
     return build
 
 
-def test_default_tiers_are_listed(auth_client) -> None:
+def test_default_tiers_are_listed(auth_client, migration_data) -> None:
     client, _ = auth_client()
     tiers = client.get("/api/v1/rooms/tiers").json()
     assert [t["stars"] for t in tiers] == [20, 50, 100, 200, 300, 500]

@@ -124,6 +124,7 @@ def test_a_game_admin_adds_a_tier_and_sees_nonsense_refused(server, browser, mak
     page.goto(f"{server.base_url}/admin/rooms/roomtier/add/")
     page.fill("input[name=stars]", "7")
     page.click("input[name=_save]")
+    page.wait_for_selector(".errorlist")  # the refused form's page, fully loaded
     assert "a multiple of 10" in page.content()
     screenshot(page, "admin-tier-refused")
     page.fill("input[name=stars]", "1000")

@@ -242,7 +242,11 @@ def test_compose_services_play_a_game_and_a_payment(
     # Each worker ran its own queue's tasks and nothing else.
     queue_of = {
         "worker-realtime": {"rooms.advance", "rooms.sweep", "rooms.sweep_bonus_runs"},
-        "worker-payments": {"payments.refresh_rate", "payments.ton_poll"},
+        "worker-payments": {
+            "payments.refresh_rate",
+            "payments.ton_poll",
+            "botapp.notifications_deliver",
+        },
         "worker-maintenance": {"payments.ledger_check"},
     }
     deadline = time.monotonic() + 30
