@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from chancetap import rls
-from chancetap.core.errors import ApplicationError
 from chancetap.core.i18n import language_for
 from chancetap.observability import metrics
 from leaderboards.models import DonorTotal, DonorWeekTotal, ReferrerTotal
@@ -23,7 +22,7 @@ from leaderboards.weeks import day_start, week_key_for, week_start
 from payments.models import LedgerEntry
 from payments.rates import rate_get, tons_for_stars
 from payments.selectors import preset_list_active
-from payments.services import payment_settings_get
+from payments.services import payment_settings_get, stars_amount_check
 
 BOARDS = ("all-time", "week", "referrals")
 
@@ -302,13 +301,7 @@ class DonationPreview:
 
 def donation_preview_for(*, user: User, stars: int) -> DonationPreview:
     """The rank preview of the donate sheet's custom amount (limits as for an invoice)."""
-    limits = payment_settings_get()
-    if not limits.min_stars <= stars <= limits.max_stars:
-        raise ApplicationError(
-            "amount_out_of_range",
-            f"The amount must be between {limits.min_stars} and {limits.max_stars} Stars.",
-            details={"min": limits.min_stars, "max": limits.max_stars},
-        )
+    stars_amount_check(stars)
     week = week_key_for(timezone.now())
     tons = tons_for_stars(stars, rate_get().rate)
     rank = weekly_rank_with(user_id=user.tg_id, extra_tons=tons, week_key=week)

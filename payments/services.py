@@ -94,13 +94,20 @@ def _invoice_amount(
             raise NotFoundError("preset_not_found", "This package is not available.")
         stars = preset.stars
     assert stars is not None
+    stars_amount_check(stars, limits)
+    return stars, preset
+
+
+def stars_amount_check(stars: int, limits: PaymentSettings | None = None) -> None:
+    """A custom amount (invoice, TON top-up, rank preview) within the admin's limits, else 400
+    ``amount_out_of_range`` with the limits."""
+    limits = limits or payment_settings_get()
     if not limits.min_stars <= stars <= limits.max_stars:
         raise ApplicationError(
             "amount_out_of_range",
             f"The amount must be between {limits.min_stars} and {limits.max_stars} Stars.",
             details={"min": limits.min_stars, "max": limits.max_stars},
         )
-    return stars, preset
 
 
 def _invoice_link_create(*, payment_id: uuid.UUID, purpose: str, stars: int, lang: str) -> str:

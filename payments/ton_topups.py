@@ -76,16 +76,10 @@ def ton_topup_create(*, user: User, stars: int) -> TonTopup:
         raise ApplicationError(
             "ton_unavailable", "Paying with TON is not available right now.", status=503
         )
-    from payments.services import payment_settings_get
+    from payments.services import stars_amount_check
 
     with atomic_use_case():
-        limits = payment_settings_get()
-        if not limits.min_stars <= stars <= limits.max_stars:
-            raise ApplicationError(
-                "amount_out_of_range",
-                f"The amount must be between {limits.min_stars} and {limits.max_stars} Stars.",
-                details={"min": limits.min_stars, "max": limits.max_stars},
-            )
+        stars_amount_check(stars)
         topup = TonTopup.objects.create(
             user=user,
             stars=stars,
