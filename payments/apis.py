@@ -21,10 +21,12 @@ from payments.selectors import (
     ledger_list_for_user,
     payment_get_for_user,
     payment_list_pending,
+    star_charges_for_user,
 )
 from payments.serializers import (
     LedgerEntrySerializer,
     PaymentSerializer,
+    StarChargeSerializer,
     TonTopupSerializer,
     TonWalletSerializer,
 )
@@ -128,6 +130,25 @@ class LedgerListApi(APIView):
             ledger_list_for_user(user_id=request_user(request).tg_id), request, view=self
         )
         return Response(self.OutputSerializer(paginator.page(entries)).data)
+
+
+class StarChargeListApi(APIView):
+    """The caller's Stars payments (top-ups and donations), newest first, a page at a time."""
+
+    class OutputSerializer(PageSerializer):
+        items = StarChargeSerializer(many=True)
+
+    @extend_schema(
+        operation_id="payments_charges_list",
+        parameters=[PageQuerySerializer],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        paginator = LimitOffsetPagination()
+        charges = paginator.paginate_queryset(
+            star_charges_for_user(user_id=request_user(request).tg_id), request, view=self
+        )
+        return Response(self.OutputSerializer(paginator.page(charges)).data)
 
 
 class TonProofPayloadApi(APIView):

@@ -50,4 +50,10 @@ def balance_for_user(*, user_id: int) -> tuple[int, int]:
 
 def star_charges_recent(*, user_id: int, limit: int = 5) -> list[StarCharge]:
     """A player's latest Stars payments, newest first (what /paysupport lists)."""
-    return list(StarCharge.objects.filter(user_id=user_id).order_by("-applied_at")[:limit])
+    return list(star_charges_for_user(user_id=user_id)[:limit])
+
+
+def star_charges_for_user(*, user_id: int) -> QuerySet[StarCharge]:
+    """Every Stars payment of a player (top-ups and donations), newest first: the history's
+    Payments tab; each with its charge id, what support asks for."""
+    return StarCharge.objects.filter(user_id=user_id).order_by("-applied_at", "-pk")

@@ -65,3 +65,14 @@ class LedgerEntrySerializer(serializers.Serializer[Any]):  # LedgerEntry rows
     )
     memo = serializers.CharField(help_text="A note written with the entry; often empty.")
     created_at = serializers.DateTimeField()
+
+
+class StarChargeSerializer(serializers.Serializer[Any]):  # StarCharge rows
+    charge_id = serializers.CharField(
+        source="telegram_payment_charge_id", help_text="Quote it to support (/paysupport)."
+    )
+    purpose = serializers.ChoiceField(choices=Payment.Purpose.choices)
+    stars = serializers.IntegerField()
+    tons = DecimalStringField(help_text="Donations: the TON they counted on the boards.")
+    paid_at = serializers.DateTimeField(source="applied_at")
+    refunded_at = serializers.DateTimeField(allow_null=True)

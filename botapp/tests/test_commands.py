@@ -24,7 +24,7 @@ def ask(api, user, command: str, lang: str) -> str:
 def test_the_commands_answer_in_both_languages(bot_process, fake_bot_api, make_user) -> None:
     """One bot process for all of them (starting runbot costs seconds)."""
     assert "tap faster than the others" in ask(fake_bot_api, make_user(), "/help", "en")
-    assert "тапай быстрее других" in ask(fake_bot_api, make_user(), "/help", "ru")
+    assert "тапайте быстрее других" in ask(fake_bot_api, make_user(), "/help", "ru")
     assert "Rules and terms" in ask(fake_bot_api, make_user(), "/terms", "en")
     assert "Правила и условия" in ask(fake_bot_api, make_user(), "/terms", "ru")
 
@@ -33,7 +33,7 @@ def test_the_commands_answer_in_both_languages(bot_process, fake_bot_api, make_u
         payment = Payment.objects.create(user=user, purpose="topup", stars=stars)
         star_payment_apply(**charge_fields(payment, long_charge_id()))
     assert "Your balance: <b>40 ⭐</b>" in ask(fake_bot_api, en, "/balance", "en")
-    assert "Твой баланс: <b>7 ⭐</b>" in ask(fake_bot_api, ru, "/balance", "ru")
+    assert "Ваш баланс: <b>7 ⭐</b>" in ask(fake_bot_api, ru, "/balance", "ru")
     blocked = make_user(is_blocked=True)
     assert "Your account is blocked" in ask(fake_bot_api, blocked, "/balance", "en")
 

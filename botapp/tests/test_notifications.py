@@ -50,10 +50,10 @@ def test_game_results_are_sent_once_in_each_language(players, tier20, fake_bot_a
     assert (first.sent, second.sent) == (3, 0)
 
     [won] = sent(fake_bot_api, winner.tg_id)
-    assert f"Ты выиграл комнату #{room.pk}" in won
+    assert f"Вы выиграли в комнате #{room.pk}" in won
     assert "Приз: <b>60 ⭐</b>" in won
     assert "от 3 игроков" in won
-    assert "Твои тапы: 25" in won
+    assert "Ваши тапы: 25" in won
     [lost] = sent(fake_bot_api, loser.tg_id)
     assert f"Room #{room.pk} is over" in lost
     assert "Your taps: 10" in lost
@@ -180,7 +180,7 @@ def test_hero_timeout_tells_players_and_organizer(players, make_user, fake_bot_a
     assert f"Hero room #{room.pk} timed out" in player
     assert "30 ⭐ is back" in player
     [own] = sent(fake_bot_api, organizer.tg_id)
-    assert f"Время твоей комнаты героя #{room.pk} вышло" in own
+    assert f"Время вашей комнаты героя #{room.pk} вышло" in own
 
 
 def test_hero_organizer_hears_of_his_share(players, make_user, fake_bot_api) -> None:
@@ -234,7 +234,7 @@ def test_bonus_expiry_is_told_once(make_user, fake_bot_api) -> None:
         ("ton_credited", {"stars": 100, "tons": "1.5"}, "en", "1.5 TON → <b>100 ⭐</b>"),
         ("ton_credited", {"stars": 100, "tons": "1.5"}, "ru", "1.5 TON → <b>100 ⭐</b>"),
         ("referral_donation", {"friend": "<b>x", "stars": 5}, "en", "friend &lt;b&gt;x made"),
-        ("referral_donation", {"friend": "Аня", "stars": 5}, "ru", "Твой друг Аня сделал"),
+        ("referral_donation", {"friend": "Аня", "stars": 5}, "ru", "Ваш друг Аня сделал"),
         (
             "room_cancelled",
             {"room_id": 3, "fee": 20, "reason": "cancelled_by_support"},

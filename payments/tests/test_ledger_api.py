@@ -55,3 +55,32 @@ def test_the_schema_lists_every_ledger_kind() -> None:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     kinds = schema["components"]["schemas"]["LedgerEntryKindEnum"]["enum"]
     assert kinds == list(LedgerEntry.Kind.values)
+
+
+def test_the_payments_tab_lists_top_ups_and_donations_with_their_charge_ids(
+    auth_client, make_user
+) -> None:
+    client, user = auth_client()
+    other = make_user()
+    charges = []
+    for owner, purpose, stars in ((user, "topup", 30), (user, "donation", 12), (other, "topup", 9)):
+        payment = Payment.objects.create(user=owner, purpose=purpose, stars=stars)
+        charge = "stxA" + uuid.uuid4().hex * 4
+        star_payment_apply(
+            from_user_id=owner.tg_id,
+            payload=str(payment.id),
+            currency="XTR",
+            total_amount=stars,
+            telegram_payment_charge_id=charge,
+        )
+        charges.append(charge)
+    page = client.get("/api/v1/payments/charges").json()
+    assert [(c["purpose"], c["stars"], c["charge_id"]) for c in page["items"]] == [
+        ("donation", 12, charges[1]),
+        ("topup", 30, charges[0]),
+    ]  # newest first, only mine
+    assert page["items"][0]["refunded_at"] is None
+    assert (page["limit"], page["offset"], page["has_more"]) == (50, 0, False)
+    first = client.get("/api/v1/payments/charges", {"limit": 1}).json()
+    assert (len(first["items"]), first["has_more"]) == (1, True)
+    assert client.get("/api/v1/payments/charges", {"limit": 0}).status_code == 400

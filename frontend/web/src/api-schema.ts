@@ -151,6 +151,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/payments/charges": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The caller's Stars payments (top-ups and donations), newest first, a page at a time. */
+    get: operations["payments_charges_list"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/payments/invoices": {
     parameters: {
       query?: never;
@@ -913,6 +930,25 @@ export interface components {
       taps: number;
       cheater: boolean;
     };
+    StarCharge: {
+      /** @description Quote it to support (/paysupport). */
+      charge_id: string;
+      purpose: components["schemas"]["PurposeEnum"];
+      stars: number;
+      /** @description Donations: the TON they counted on the boards. */
+      readonly tons: string;
+      /** Format: date-time */
+      paid_at: string;
+      /** Format: date-time */
+      refunded_at: string | null;
+    };
+    StarChargeListOutput: {
+      limit: number;
+      offset: number;
+      /** @description Whether a page follows this one. */
+      has_more: boolean;
+      items: components["schemas"]["StarCharge"][];
+    };
     TelegramLoginInput: {
       init_data: string;
     };
@@ -1353,6 +1389,46 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Payment"];
+        };
+      };
+      "4XX": {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      "5XX": {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  payments_charges_list: {
+    parameters: {
+      query?: {
+        /** @description Rows per page, 1–100. */
+        limit?: number;
+        /** @description Rows to skip. */
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["StarChargeListOutput"];
         };
       };
       "4XX": {

@@ -35,6 +35,8 @@ export type HistoryItem = Schemas["RoomHistoryItem"];
 export type HistoryResult = Schemas["RoomHistoryResultEnum"];
 export type LedgerPage = Schemas["LedgerListOutput"];
 export type LedgerEntry = Schemas["LedgerEntry"];
+export type ChargesPage = Schemas["StarChargeListOutput"];
+export type StarCharge = Schemas["StarCharge"];
 export type LedgerKind = Schemas["LedgerEntryKindEnum"];
 export type MeSettings = Schemas["PatchedMeSettingsInput"];
 
@@ -203,6 +205,8 @@ export const api = {
     request<HistoryPage>(`/api/v1/rooms/history?limit=${limit}&offset=${offset}`),
   ledger: (offset = 0, limit = 20) =>
     request<LedgerPage>(`/api/v1/payments/ledger?limit=${limit}&offset=${offset}`),
+  charges: (offset = 0, limit = 20) =>
+    request<ChargesPage>(`/api/v1/payments/charges?limit=${limit}&offset=${offset}`),
   telemetryReconnect: (durationMs: number) =>
     post<unknown>("/api/v1/telemetry/ws-reconnect", { duration_ms: Math.round(durationMs) }),
 };

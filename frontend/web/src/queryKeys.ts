@@ -4,7 +4,7 @@
  * ``keys.boards("donations")`` covers every donation board.
  */
 export type BoardKind = "games" | "donations";
-export type HistoryTab = "games" | "stars";
+export type HistoryTab = "games" | "stars" | "payments";
 
 export const keys = {
   me: () => ["me"] as const,

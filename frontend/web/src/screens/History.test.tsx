@@ -5,7 +5,7 @@ import type { HistoryItem, LedgerEntry } from "../api";
 import i18n, { initI18n } from "../i18n";
 import { keys } from "../queryKeys";
 import { fakeFetch, json, render, testQueryClient, type Rendered } from "../testing";
-import { GamesTab, nextOffset, StarsTab } from "./History";
+import { GamesTab, nextOffset, PaymentsTab, StarsTab } from "./History";
 
 const askTopUp = vi.fn();
 vi.mock("../payments/PaymentsProvider", () => ({ usePayments: () => ({ askTopUp }) }));
@@ -217,5 +217,51 @@ describe("paging", () => {
     expect(nextOffset({ items: [1, 2], offset: 0, has_more: true })).toBe(2);
     expect(nextOffset({ items: [1], offset: 40, has_more: true })).toBe(41);
     expect(nextOffset({ items: [1], offset: 40, has_more: false })).toBeUndefined();
+  });
+});
+
+describe("the payments tab", () => {
+  it("lists top-ups and donations with the id support asks for, in Russian too", async () => {
+    const charge = (id: string, purpose: "topup" | "donation", extra = {}) => ({
+      charge_id: id,
+      purpose,
+      stars: purpose === "topup" ? 30 : 12,
+      tons: purpose === "topup" ? "0" : "1.2",
+      paid_at: "2026-01-02T10:00:00Z",
+      refunded_at: null,
+      ...extra,
+    });
+    const server = fakeFetch([
+      json(
+        200,
+        page(
+          [
+            charge("stxDON", "donation"),
+            charge("stxTOP", "topup", { refunded_at: "2026-01-03T10:00:00Z" }),
+          ],
+          0,
+          false,
+        ),
+      ),
+    ]);
+    vi.stubGlobal("fetch", server.fetch);
+    await act(() => i18n.changeLanguage("ru"));
+    const v = show(<PaymentsTab />);
+    await settle();
+    const rows = all(v, "history-charge");
+    expect(rows.map((r) => r.dataset.purpose)).toEqual(["donation", "topup"]);
+    expect(rows[0]?.textContent).toContain("Донат");
+    expect(rows[0]?.textContent).toContain("1.2 TON в рейтингах");
+    expect(rows[0]?.textContent).toContain("stxDON");
+    expect(rows[1]?.textContent).toContain("Пополнение звёздами");
+    expect(rows[1]?.querySelector('[data-testid="history-charge-refunded"]')).not.toBeNull();
+    expect(server.calls[0]?.path).toBe("/api/v1/payments/charges?limit=20&offset=0");
+  });
+
+  it("says so when there is no payment yet", async () => {
+    vi.stubGlobal("fetch", fakeFetch([json(200, page([], 0, false))]).fetch);
+    const v = show(<PaymentsTab />);
+    await settle();
+    expect(one(v, "history-payments-empty")?.textContent).toContain("No payments yet");
   });
 });

@@ -3,7 +3,15 @@ import { useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
-import { api, type HistoryItem, type HistoryPage, type LedgerEntry, type LedgerPage } from "../api";
+import {
+  api,
+  type ChargesPage,
+  type HistoryItem,
+  type HistoryPage,
+  type LedgerEntry,
+  type LedgerPage,
+  type StarCharge,
+} from "../api";
 import { displayName } from "../components/Header";
 import { ErrorNote, Loading } from "../components/Loading";
 import { ledgerReason, resultKey, signed } from "../lib/history";
@@ -11,7 +19,7 @@ import { usePayments } from "../payments/PaymentsProvider";
 import { keys, type HistoryTab } from "../queryKeys";
 
 export const HISTORY_PAGE = 20;
-const TABS: readonly HistoryTab[] = ["games", "stars"];
+const TABS: readonly HistoryTab[] = ["games", "stars", "payments"];
 
 type Page = { items: unknown[]; offset: number; has_more: boolean };
 
@@ -215,10 +223,62 @@ export function StarsTab() {
   );
 }
 
+export function ChargeRow({ charge }: { charge: StarCharge }) {
+  const { t } = useTranslation();
+  const date = useDate();
+  return (
+    <li className="history-row" data-testid="history-charge" data-purpose={charge.purpose}>
+      <div className="history-row__line">
+        <span className="history-row__title">{t(`history.purpose.${charge.purpose}`)}</span>
+        <strong className="amount">{charge.stars} ⭐</strong>
+      </div>
+      <div className="history-row__line hint">
+        <span>{date(charge.paid_at)}</span>
+        {charge.purpose === "donation" && (
+          <span>{t("history.donationTons", { tons: charge.tons })}</span>
+        )}
+      </div>
+      {charge.refunded_at && (
+        <div className="hint" data-testid="history-charge-refunded">
+          {t("history.chargeRefunded", { date: date(charge.refunded_at) })}
+        </div>
+      )}
+      <div className="hint history-row__id">
+        {t("history.chargeId")} <code>{charge.charge_id}</code>
+      </div>
+    </li>
+  );
+}
+
+export function PaymentsTab() {
+  const { t } = useTranslation();
+  const query = useInfiniteQuery({
+    queryKey: keys.history("payments"),
+    queryFn: ({ pageParam }): Promise<ChargesPage> => api.charges(pageParam, HISTORY_PAGE),
+    initialPageParam: 0,
+    getNextPageParam: nextOffset,
+  });
+  return (
+    <Paged
+      query={query}
+      testId="history-payments"
+      empty={
+        <div className="history-state" data-testid="history-payments-empty">
+          <h2>{t("history.emptyPayments")}</h2>
+          <p className="hint">{t("history.emptyPaymentsHint")}</p>
+        </div>
+      }
+    >
+      {(items) => items.map((charge) => <ChargeRow key={charge.charge_id} charge={charge} />)}
+    </Paged>
+  );
+}
+
 export default function History() {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
-  const tab: HistoryTab = params.get("tab") === "stars" ? "stars" : "games";
+  const asked = params.get("tab");
+  const tab: HistoryTab = asked === "stars" || asked === "payments" ? asked : "games";
   return (
     <main className="screen" data-testid="history">
       <h1>{t("history.title")}</h1>
@@ -236,7 +296,7 @@ export default function History() {
           </button>
         ))}
       </div>
-      {tab === "games" ? <GamesTab /> : <StarsTab />}
+      {tab === "games" ? <GamesTab /> : tab === "stars" ? <StarsTab /> : <PaymentsTab />}
     </main>
   );
 }
