@@ -35,6 +35,7 @@ TEXT = {
         "terms": "Rules & terms",
         "switch": "Game results in the bot",
         "blocked": "The bot cannot write to you",
+        "donation": "Donation",
     },
     "ru": {
         "won": "Победа",
@@ -49,14 +50,15 @@ TEXT = {
         "empty_stars": "Движений звёзд пока нет",
         "terms": "Правила и условия",
         "switch": "Итоги игр в боте",
-        "blocked": "Бот не может тебе написать",
+        "blocked": "Бот не может вам написать",
+        "donation": "Донат",
     },
 }
 
 
-def topup(user: User, stars: int) -> None:
-    """A Stars top-up as Telegram's successful_payment applies it."""
-    payment = Payment.objects.create(user=user, purpose="topup", stars=stars)
+def topup(user: User, stars: int, purpose: str = "topup") -> None:
+    """A Stars top-up (or donation) as Telegram's successful_payment applies it."""
+    payment = Payment.objects.create(user=user, purpose=purpose, stars=stars)
     star_payment_apply(
         from_user_id=user.tg_id,
         payload=str(payment.id),
@@ -103,6 +105,7 @@ def test_history_terms_and_the_switch(
     bob = make_user(first_name="Bob")
     cy = make_user(first_name={"en": "Cyril", "ru": "Кирилл"}[lang])
     topup(me, 100)
+    topup(me, 15, purpose="donation")
     fund(bob.tg_id, 100)
     fund(cy.tg_id, 100)
     won = play_game([me, bob, cy], tiers[20], {me.tg_id: 45, bob.tg_id: 30, cy.tg_id: 12})
@@ -155,6 +158,15 @@ def test_history_terms_and_the_switch(
     expect(entries.nth(5)).to_contain_text(text["topup"])
     expect(entries.nth(5)).to_contain_text("+100 ⭐")
     screenshot(page, f"history-stars-{lang}-{theme}")
+
+    page.get_by_test_id("history-tab-payments").click()
+    charges = page.get_by_test_id("history-charge")
+    expect(charges).to_have_count(2)  # the donation (newest) and the top-up, with their ids
+    expect(charges.nth(0)).to_contain_text(text["donation"])
+    expect(charges.nth(0)).to_contain_text("15 ⭐")
+    expect(charges.nth(0)).to_contain_text("stxE2E")
+    expect(charges.nth(1)).to_contain_text("100 ⭐")
+    screenshot(page, f"history-payments-{lang}-{theme}")
 
     fire_telegram_event(page, "back_button_pressed", {})  # back to the profile
     page.get_by_test_id("terms-link").click()
