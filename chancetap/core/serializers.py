@@ -22,11 +22,12 @@ class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
 
 @extend_schema_field(OpenApiTypes.STR)
 class DecimalStringField(serializers.Field[Decimal, str, str, Any]):
-    """A ``Decimal`` as a plain decimal string (``"0.5"``, never ``"5E-1"``); read-only."""
+    """A ``Decimal`` as a plain decimal string without trailing zeros (``"0.5"``, never
+    ``"5E-1"`` nor ``"0.500000000"``, which a ``DecimalField`` column would give); read-only."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
     def to_representation(self, value: Decimal) -> str:
-        return format(value, "f")
+        return format(value.normalize(), "f")
