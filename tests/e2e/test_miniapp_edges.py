@@ -207,3 +207,36 @@ def test_custom_donation_amount_previews_the_weekly_rank(
     expect(error).to_contain_text("⭐", timeout=10_000)
     expect(preview).to_have_count(0)
     screenshot(page, f"donate-preview-out-of-range-{lang}")
+
+
+def test_the_countdown_covers_the_tap_button_not_its_label(
+    server, browser, fund, make_user
+) -> None:
+    from rooms.services import hero_room_join, hero_room_start
+
+    organizer = make_user(first_name="Olga")
+    guest = make_user(first_name="Gus")
+    other = make_user(first_name="Ott")
+    fund(guest.tg_id, 100)
+    fund(other.tg_id, 100)
+    room = hero_room_create(organizer=organizer, fee=10)
+    hero_room_join(user=guest, key=room.key)
+    hero_room_join(user=other, key=room.key)
+    # A seated player's app opens on the room by itself.
+    page = telegram_page(browser)
+    page.goto(f"{server.base_url}/{launch_hash(init_data_for(guest, 'en'))}")
+    page.get_by_test_id("waiting").wait_for(timeout=15_000)
+    hero_room_start(organizer=organizer, room_id=room.pk)
+    countdown = page.get_by_test_id("countdown")
+    countdown.wait_for(timeout=10_000)
+    digit = countdown.bounding_box()
+    button = page.get_by_test_id("tap-button").bounding_box()
+    assert digit
+    assert button
+    # The digit's disc sits on the button (same centre, covering it): no TAP label beside it.
+    assert abs((digit["x"] + digit["width"] / 2) - (button["x"] + button["width"] / 2)) < 2
+    assert abs((digit["y"] + digit["height"] / 2) - (button["y"] + button["height"] / 2)) < 2
+    assert digit["width"] >= button["width"] - 1
+    screenshot(page, "countdown-en")
+    page.get_by_test_id("countdown").wait_for(state="detached", timeout=10_000)
+    expect(page.get_by_test_id("tap-button")).to_be_enabled()
