@@ -1,8 +1,11 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { HashRouter } from "react-router";
+import { HashRouter, useNavigate } from "react-router";
 import { ApiError, login, setReauthenticate, type Profile } from "./api";
+import { NoticeToast } from "./components/NoticeToast";
+import { onBlocked } from "./lib/blocked";
+import { claimLaunch, heroKeyFromStartParam, type HeroInviteState } from "./lib/launchIntent";
 import { LoginError } from "./screens/LoginError";
 import { OutsideTelegram } from "./screens/OutsideTelegram";
 import { Shell } from "./Shell";
@@ -16,6 +19,18 @@ const queryClient = new QueryClient({
 
 type State =
   { kind: "loading" } | { kind: "ready"; profile: Profile } | { kind: "error"; error: ApiError };
+
+/** Act on the launch's ``start_param`` once (``hero_<KEY>``: to the join form). */
+function LaunchIntent({ launch }: { launch: LaunchParams }) {
+  const navigate = useNavigate();
+  useEffect(() => {
+    const heroKey = heroKeyFromStartParam(launch.startParam);
+    if (!heroKey || !claimLaunch(launch.initData)) return;
+    const state: HeroInviteState = { heroKey };
+    navigate("/create", { state });
+  }, [launch, navigate]);
+  return null;
+}
 
 function toApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, "unexpected", String(error));
@@ -43,6 +58,18 @@ export function App({ launch }: { launch: LaunchParams | null }) {
     };
   }, [launch, attempt]);
 
+  // Blocked while playing (a room socket said so): the app shows the blocked screen.
+  useEffect(
+    () =>
+      onBlocked(() =>
+        setState({
+          kind: "error",
+          error: new ApiError(403, "user_blocked", "Your account is blocked."),
+        }),
+      ),
+    [],
+  );
+
   if (!launch) return <OutsideTelegram />;
   if (state.kind === "loading") {
     return (
@@ -67,6 +94,8 @@ export function App({ launch }: { launch: LaunchParams | null }) {
     <QueryClientProvider client={queryClient}>
       <HashRouter>
         <Shell />
+        <LaunchIntent launch={launch} />
+        <NoticeToast />
       </HashRouter>
     </QueryClientProvider>
   );

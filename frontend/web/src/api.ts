@@ -20,6 +20,7 @@ export type Payment = Schemas["Payment"];
 export type InvoiceRequest = Schemas["InvoiceCreateInput"];
 export type Preset = Schemas["DonationPreset"];
 export type Presets = Schemas["PresetListOutput"];
+export type DonationPreview = Schemas["DonationPreviewOutput"];
 export type DonationRow = Schemas["DonationRow"];
 export type DonationBoard = Schemas["DonationLeaderboardOutput"];
 export type GameRow = Schemas["GameRow"];
@@ -181,6 +182,9 @@ export const api = {
   bonusStart: () => post<BonusEnvelope>("/api/v1/bonus/start"),
   bonusCancel: () => post<BonusEnvelope>("/api/v1/bonus/cancel"),
   presets: () => request<Presets>("/api/v1/payments/presets"),
+  /** The weekly rank a custom donation of ``stars`` would give (400 amount_out_of_range). */
+  donationPreview: (stars: number) =>
+    request<DonationPreview>(`/api/v1/payments/presets/preview?stars=${stars}`),
   invoice: (body: InvoiceRequest, key: string) =>
     post<Payment>("/api/v1/payments/invoices", body, key),
   payment: (id: string) => request<Payment>(`/api/v1/payments/${id}`),
@@ -195,9 +199,11 @@ export const api = {
   tonPayload: () => post<TonProofPayload>("/api/v1/wallets/ton/payload"),
   tonVerify: (body: unknown) => post<TonWallet>("/api/v1/wallets/ton/verify", body),
   tonUnlink: () => request<null>("/api/v1/wallets/ton", { method: "DELETE" }),
-  donations: (board: string, offset = 0, limit = 50) =>
+  /** ``weekKey`` (``2026-W03``) picks a past week of the ``week`` board; none: this week. */
+  donations: (board: string, offset = 0, limit = 50, weekKey?: string | null) =>
     request<DonationBoard>(
-      `/api/v1/leaderboards/donations/${board}?limit=${limit}&offset=${offset}`,
+      `/api/v1/leaderboards/donations/${board}?limit=${limit}&offset=${offset}` +
+        (weekKey ? `&week_key=${encodeURIComponent(weekKey)}` : ""),
     ),
   games: (period: string) => request<GameBoard>(`/api/v1/leaderboards/games/${period}`),
   referrals: () => request<Referrals>("/api/v1/referrals"),

@@ -12,6 +12,13 @@ describe("query keys", () => {
     expect(keys.referrals()).toEqual(["referrals"]);
     expect(keys.boards("games", "week")).toEqual(["boards", "games", "week"]);
     expect(keys.boards("donations", "week")).not.toEqual(keys.boards("games", "week"));
+    expect(keys.boards("donations", "week", "2026-W03")).toEqual([
+      "boards",
+      "donations",
+      "week",
+      "2026-W03",
+    ]);
+    expect(keys.presetPreview(250)).toEqual(["presets", "preview", 250]);
   });
 
   it("a board kind without a period invalidates every board of that kind, and only those", async () => {
@@ -19,7 +26,9 @@ describe("query keys", () => {
     for (const key of [
       keys.boards("donations", "all-time"),
       keys.boards("donations", "week"),
+      keys.boards("donations", "week", "2026-W02"),
       keys.boards("games", "week"),
+      keys.presetPreview(100),
       keys.me(),
     ]) {
       client.setQueryData(key, 1);
@@ -28,7 +37,10 @@ describe("query keys", () => {
     const stale = (key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
     expect(stale(keys.boards("donations", "all-time"))).toBe(true);
     expect(stale(keys.boards("donations", "week"))).toBe(true);
+    expect(stale(keys.boards("donations", "week", "2026-W02"))).toBe(true);
     expect(stale(keys.boards("games", "week"))).toBe(false);
     expect(stale(keys.me())).toBe(false);
+    await client.invalidateQueries({ queryKey: keys.presets() });
+    expect(stale(keys.presetPreview(100))).toBe(true);
   });
 });

@@ -12,11 +12,18 @@ export const keys = {
   currentRoom: () => ["current-room"] as const,
   bonus: () => ["bonus"] as const,
   presets: () => ["presets"] as const,
+  /** The rank preview of a custom donation amount (under ``presets``: a donation stales both). */
+  presetPreview: (stars: number) => ["presets", "preview", stars] as const,
   referrals: () => ["referrals"] as const,
-  /** The player's history, ``history("stars")``; without a tab, both (games and Stars). */
+  /** The player's history, ``history("stars")``; without a tab, every tab. */
   history: (tab?: HistoryTab) =>
     tab === undefined ? (["history"] as const) : (["history", tab] as const),
-  /** One leaderboard, ``boards("games", "week")``; without a period, every board of that kind. */
-  boards: (kind: BoardKind, period?: string) =>
-    period === undefined ? (["boards", kind] as const) : (["boards", kind, period] as const),
+  /** One leaderboard, ``boards("games", "week")``; without a period, every board of that kind.
+   * ``week`` picks one week of the weekly donation board (``"current"`` or ``2026-W03``). */
+  boards: (kind: BoardKind, period?: string, week?: string) =>
+    period === undefined
+      ? (["boards", kind] as const)
+      : week === undefined
+        ? (["boards", kind, period] as const)
+        : (["boards", kind, period, week] as const),
 };

@@ -78,3 +78,33 @@ export const json = (status: number, body: unknown) => () =>
 export const offline = () => {
   throw new TypeError("Failed to fetch");
 };
+
+/** A fetch double that answers by path (the first route whose prefix matches, longest first);
+ * every request's path is kept in ``paths``. */
+export function routeFetch(routes: Record<string, (path: string) => Response>) {
+  const paths: string[] = [];
+  const prefixes = Object.keys(routes).sort((a, b) => b.length - a.length);
+  const fetch = async (path: string) => {
+    paths.push(path);
+    const prefix = prefixes.find((p) => path.startsWith(p));
+    if (!prefix) throw new Error(`unexpected request ${path}`);
+    return routes[prefix]!(path);
+  };
+  return { fetch, paths };
+}
+
+/** Type into a controlled input the way a browser does (React listens to "input"). */
+export function typeInto(input: HTMLInputElement, value: string): void {
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set;
+  act(() => {
+    setter?.call(input, value);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+}
+
+/** Let pending promises (fetch doubles, queries) settle inside act; works under fake timers. */
+export async function settle(): Promise<void> {
+  await act(async () => {
+    for (let i = 0; i < 30; i += 1) await Promise.resolve();
+  });
+}

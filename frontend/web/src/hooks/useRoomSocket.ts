@@ -74,6 +74,8 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
       onStatus: (value, code) => {
         setStatus(value);
         if (value === "closed" && code === 4404) setClosed((old) => old ?? "not_found");
+        // 4403: the player was blocked while seated (the "closed" frame may come first, or not).
+        if (value === "closed" && code === 4403) setClosed("user_blocked");
       },
       onReconnected: reportReconnect,
       onUnauthorized: refreshToken,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import en from "./en.json";
 import ru from "./ru.json";
+import { CLOSED_NOTICE_KEYS } from "../screens/room/closed";
 import { languageFor } from "./index";
 
 type Tree = { [key: string]: string | Tree };
@@ -47,6 +48,7 @@ describe("i18n", () => {
     for (const v of ["games", "donations"]) used.add(`boards.kind.${v}`);
     for (const v of ["hero_timeout", "not_enough_players", "left", "not_found", "cancelled"])
       used.add(`room.closed.${v}`);
+    for (const key of CLOSED_NOTICE_KEYS) used.add(key);
     used.add("pay.cardTopup");
     used.add("pay.cardDonation");
     expect(used.size).toBeGreaterThan(100);

@@ -1,5 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BACKOFF_MS, backoffDelay, LiveSocket } from "./socket";
+import {
+  BACKOFF_MS,
+  backoffDelay,
+  LiveSocket,
+  RATE_LIMITED_DELAY_MS,
+  rateLimitedDelay,
+} from "./socket";
+
+/** A seeded generator (mulberry32): the same "random" sequence on every run. */
+function seeded(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -37,9 +54,61 @@ describe("reconnect backoff", () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  it("waits 200 ms, 1 s, 2 s, then 5 s between attempts", () => {
+  it("waits at most 200 ms, 1 s, 2 s, then 5 s between attempts", () => {
     expect(BACKOFF_MS).toEqual([200, 1000, 2000, 5000]);
-    expect([0, 1, 2, 3, 4, 10].map(backoffDelay)).toEqual([200, 1000, 2000, 5000, 5000, 5000]);
+    const top = () => 1;
+    const bottom = () => 0;
+    expect([0, 1, 2, 3, 4, 10].map((n) => backoffDelay(n, top))).toEqual([
+      200, 1000, 2000, 5000, 5000, 5000,
+    ]);
+    expect([0, 1, 2, 3, 4, 10].map((n) => backoffDelay(n, bottom))).toEqual([
+      100, 500, 1000, 2500, 2500, 2500,
+    ]);
+    // A source out of range cannot push the delay past the cap or under the floor.
+    expect(backoffDelay(9, () => 7)).toBe(5000);
+    expect(backoffDelay(9, () => -1)).toBe(2500);
+  });
+
+  it("spreads a crowd's delays over half of each step (equal jitter), never beyond it", () => {
+    const random = seeded(42);
+    for (const [attempt, step] of BACKOFF_MS.entries()) {
+      const delays = Array.from({ length: 1000 }, () => backoffDelay(attempt, random));
+      expect(Math.min(...delays)).toBeGreaterThanOrEqual(step / 2);
+      expect(Math.max(...delays)).toBeLessThanOrEqual(step);
+      // Not in lockstep: many distinct values, covering most of [step/2, step].
+      expect(new Set(delays).size).toBeGreaterThan(Math.min(80, step / 4));
+      expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(0.9 * (step / 2));
+      // Roughly uniform: the two halves of the range get similar shares.
+      const middle = (3 * step) / 4;
+      const low = delays.filter((d) => d < middle).length;
+      expect(low).toBeGreaterThan(400);
+      expect(low).toBeLessThan(600);
+    }
+  });
+
+  it("keeps the rate-limited minimum, jittered above it", () => {
+    const random = seeded(7);
+    const delays = Array.from({ length: 500 }, (_, i) => rateLimitedDelay(i % 6, random));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(RATE_LIMITED_DELAY_MS);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(RATE_LIMITED_DELAY_MS + 5000);
+    expect(new Set(delays).size).toBeGreaterThan(100);
+  });
+
+  it("draws each reconnect's delay from the injected source", () => {
+    const draws: number[] = [];
+    const { socket } = start({
+      random: () => {
+        draws.push(0.5);
+        return 0.5;
+      },
+    });
+    FakeSocket.all[0]!.drop();
+    expect(draws).toHaveLength(1);
+    vi.advanceTimersByTime(149);
+    expect(FakeSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(1); // 100 + 0.5 * 100
+    expect(FakeSocket.all).toHaveLength(2);
+    socket.stop();
   });
 
   const start = (extra: Partial<ConstructorParameters<typeof LiveSocket>[0]> = {}) => {
@@ -51,6 +120,7 @@ describe("reconnect backoff", () => {
       onFrame: (frame) => frames.push(frame),
       onReconnected: (ms) => reconnected.push(ms),
       create: (url, protocols) => new FakeSocket(url, protocols) as unknown as WebSocket,
+      random: () => 1, // the schedule's ceilings, unless a test brings its own source
       ...extra,
     }).start();
     return { socket, frames, reconnected };
@@ -107,11 +177,11 @@ describe("reconnect backoff", () => {
   });
 
   it("waits 10 s before trying again after a rate-limit close (4429)", () => {
-    start();
+    start({ random: () => 0 });
     FakeSocket.all[0]!.drop(4429);
-    vi.advanceTimersByTime(9_900);
+    vi.advanceTimersByTime(10_099);
     expect(FakeSocket.all).toHaveLength(1);
-    vi.advanceTimersByTime(200);
+    vi.advanceTimersByTime(1);
     expect(FakeSocket.all).toHaveLength(2);
   });
 

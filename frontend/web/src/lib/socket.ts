@@ -1,14 +1,27 @@
 /**
- * A WebSocket that reconnects in the background: 200 ms → 1 s → 2 s → 5 s (then every 5 s).
- * The server sends its full state on every (re)connect, so the app never has to replay history.
+ * A WebSocket that reconnects in the background: 200 ms → 1 s → 2 s → 5 s (then every 5 s), each
+ * step with "equal jitter" so that the clients a deploy dropped together do not all come back in
+ * the same millisecond. The server sends its full state on every (re)connect, so the app never has
+ * to replay history.
  */
 
+/** The schedule's ceilings: attempt n waits at most ``BACKOFF_MS[n]`` (the last one is the cap). */
 export const BACKOFF_MS = [200, 1000, 2000, 5000] as const;
 
-/** The delay before reconnect attempt ``attempt`` (0-based). */
-export function backoffDelay(attempt: number): number {
+/** A source of randomness in [0, 1] (``Math.random``; tests inject their own). */
+export type Random = () => number;
+
+/**
+ * The delay before reconnect attempt ``attempt`` (0-based), with equal jitter: half the step is
+ * fixed and the other half random, so the delay lies in [step / 2, step]. Equal rather than full
+ * jitter (0…step): a client never retries at once after a drop, yet a crowd spreads over half the
+ * step.
+ */
+export function backoffDelay(attempt: number, random: Random = Math.random): number {
   const index = Math.min(Math.max(attempt, 0), BACKOFF_MS.length - 1);
-  return BACKOFF_MS[index] ?? 5000;
+  const step = BACKOFF_MS[index] ?? 5000;
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.round(step / 2 + (r * step) / 2);
 }
 
 /**
@@ -19,6 +32,12 @@ const TERMINAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4404, 4503]);
 
 /** The server's "too many sockets / connects" (4429): the next try waits at least this long. */
 export const RATE_LIMITED_DELAY_MS = 10_000;
+
+/** After a 4429: at least ``RATE_LIMITED_DELAY_MS``, plus the attempt's jittered step so the
+ * refused clients do not return together either. */
+export function rateLimitedDelay(attempt: number, random: Random = Math.random): number {
+  return RATE_LIMITED_DELAY_MS + backoffDelay(attempt, random);
+}
 
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -37,6 +56,8 @@ export interface LiveSocketOptions<In extends object = Record<string, unknown>> 
   onReconnected?: (durationMs: number) => void;
   create?: (url: string, protocols: string[]) => WebSocket;
   now?: () => number;
+  /** The backoff's jitter source (default ``Math.random``). */
+  random?: Random;
 }
 
 export class LiveSocket<
@@ -142,10 +163,11 @@ export class LiveSocket<
       }
       this.droppedAt ??= this.now();
       this.setStatus("reconnecting", event.code);
+      const random = this.options.random ?? Math.random;
       const delay =
         event.code === 4429
-          ? Math.max(RATE_LIMITED_DELAY_MS, backoffDelay(this.attempt))
-          : backoffDelay(this.attempt);
+          ? rateLimitedDelay(this.attempt, random)
+          : backoffDelay(this.attempt, random);
       this.attempt += 1;
       this.timer = setTimeout(() => {
         this.timer = null;

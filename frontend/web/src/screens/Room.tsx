@@ -1,17 +1,20 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
-import { useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { Loading } from "../components/Loading";
 import { useMe } from "../hooks/useMe";
 import { useRoomSocket } from "../hooks/useRoomSocket";
+import { reportBlocked } from "../lib/blocked";
 import { setPaidGame } from "../lib/guard";
+import { showNotice } from "../lib/notice";
 import { useReached } from "../lib/useNow";
 import { keys } from "../queryKeys";
 import { RoomCountdown } from "./room/RoomCountdown";
 import { RoomGathering, RoomOrganizer } from "./room/RoomGathering";
 import { RoomPlaying } from "./room/RoomPlaying";
-import { RoomClosed, RoomResult } from "./room/RoomResult";
+import { closedNoticeKey } from "./room/closed";
+import { RoomResult } from "./room/RoomResult";
 
 export function RoomScreen() {
   const { roomId } = useParams();
@@ -50,18 +53,29 @@ function RoomView({ id }: { id: number }) {
     }
   }, [finished, closed, queryClient]);
 
-  if (!me.data || (!room && !closed)) return <Loading />;
+  // A room that ends without a game (hero timeout, too few players, cancelled by support) sends
+  // everyone back to the lobby at once, with a notice saying why; a blocked player leaves the app.
+  const navigate = useNavigate();
+  useEffect(() => {
+    if (!closed || finished) return;
+    if (closed === "user_blocked") {
+      reportBlocked();
+      return;
+    }
+    showNotice({ key: closedNoticeKey(closed, isOrganizer), tone: "info", testId: closed });
+    navigate("/", { replace: true });
+  }, [closed, finished, isOrganizer, navigate]);
+
+  if (!me.data || !room || (closed && !finished)) return <Loading />;
   let body;
-  if (closed && !finished) body = <RoomClosed reason={closed} />;
-  else if (finished && room) body = <RoomResult room={room} finished={finished} me={me.data} />;
-  else if (room && room.phase === "gathering" && isOrganizer)
+  if (finished) body = <RoomResult room={room} finished={finished} me={me.data} />;
+  else if (room.phase === "gathering" && isOrganizer)
     body = <RoomOrganizer room={room} me={me.data} socket={socket} />;
-  else if (room && room.phase === "gathering")
+  else if (room.phase === "gathering")
     body = <RoomGathering room={room} me={me.data} socket={socket} />;
-  else if (room && room.phase === "countdown" && !started)
+  else if (room.phase === "countdown" && !started)
     body = <RoomCountdown room={room} me={me.data} socket={socket} organizer={isOrganizer} />;
-  else if (room)
-    body = <RoomPlaying room={room} me={me.data} socket={socket} organizer={isOrganizer} />;
+  else body = <RoomPlaying room={room} me={me.data} socket={socket} organizer={isOrganizer} />;
   return (
     <>
       {socket.status === "reconnecting" && (

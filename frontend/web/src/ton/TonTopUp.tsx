@@ -89,10 +89,13 @@ function TopUp({
           )}
         </>
       ) : (
-        <div className="spinner" />
+        // Only while the order is on its way: an error ends the wait (no spinner beside it).
+        !create.error && <div className="spinner" data-testid="ton-topup-spinner" />
       )}
       {create.error ? (
-        <p className="hint">{errorText(create.error, t)}</p>
+        <p className="error-note" role="alert" data-testid="ton-topup-error">
+          {errorText(create.error, t)}
+        </p>
       ) : (
         waiting && <p className="hint">{t("pay.waiting")}</p>
       )}

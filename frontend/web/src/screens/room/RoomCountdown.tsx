@@ -7,7 +7,7 @@ import { GameView, type GameProps } from "./RoomPlaying";
 function CountdownNumber({ startsAt }: { startsAt: string | null }) {
   const now = useNow(CLOCK_MS);
   return (
-    <div className="countdown" data-testid="countdown">
+    <div className="countdown" data-testid="countdown" role="timer" aria-live="assertive">
       {Math.ceil(msUntil(startsAt, now) / 1000)}
     </div>
   );

@@ -6,6 +6,7 @@ import { Avatar } from "../../components/Avatar";
 import { displayName } from "../../components/Header";
 import { useLeaveRoomMutation, useStartRoomMutation } from "../../hooks/useRoomMutations";
 import { errorText } from "../../lib/errors";
+import { showNotice } from "../../lib/notice";
 import { hapticTap, openTelegramLink } from "../../telegram";
 import { FlyingEmojis, roomTitle, TimeLeft, type RoomSocket } from "./common";
 
@@ -21,7 +22,10 @@ export function RoomGathering({
 }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const leave = useLeaveRoomMutation(() => navigate("/", { replace: true }));
+  const leave = useLeaveRoomMutation(() => {
+    showNotice({ key: "room.closed.left", tone: "info", testId: "left" });
+    navigate("/", { replace: true });
+  });
   const seats = room.max_players;
   const react = (target: number) => {
     hapticTap();
@@ -51,6 +55,9 @@ export function RoomGathering({
               aria-label={displayName(player)}
             >
               <Avatar name={displayName(player)} photoUrl={player.photo_url} size={44} />
+              <span className="circle__name" data-testid={`seat-name-${player.tg_id}`}>
+                {displayName(player)}
+              </span>
             </button>
           ) : (
             <span key={i} className="circle__seat circle__seat--empty" style={style} />
@@ -68,6 +75,11 @@ export function RoomGathering({
           <TimeLeft until={room.deadline_at} />
         </p>
       )}
+      {room.kind === "hero" && (
+        <p className="room__note" data-testid="hero-wait-hint">
+          {t("room.heroWaitHint")}
+        </p>
+      )}
       <p className="hint">{t("room.reactHint")}</p>
       <button
         className="button button--ghost"
@@ -77,6 +89,11 @@ export function RoomGathering({
       >
         {t("room.leave")}
       </button>
+      {leave.error && (
+        <p className="error-note" role="alert" data-testid="leave-error">
+          {t("room.leaveFailed", { reason: errorText(leave.error, t) })}
+        </p>
+      )}
       {room.kind === "hero" && (
         <div className="corner-timer" data-testid="hero-timer">
           <TimeLeft until={room.deadline_at} />
@@ -102,7 +119,9 @@ export function RoomOrganizer({
   const [copied, setCopied] = useState(false);
   const key = room.key ?? "";
   const share = () => {
-    const link = me.referral.link;
+    // The room's own deep link (startapp=hero_<KEY>) opens the app on the join form; the text
+    // carries the key as well for whoever types it in.
+    const link = room.join_link ?? me.referral.link;
     const text = t("hero.shareText", { key, fee: room.fee });
     openTelegramLink(
       `https://t.me/share/url?url=${encodeURIComponent(link)}&text=${encodeURIComponent(text)}`,
@@ -133,7 +152,11 @@ export function RoomOrganizer({
           >
             {copied ? t("common.copied") : t("common.copy")}
           </button>
-          <button className="button button--small button--secondary" onClick={share}>
+          <button
+            className="button button--small button--secondary"
+            onClick={share}
+            data-testid="hero-share"
+          >
             {t("common.share")}
           </button>
         </div>

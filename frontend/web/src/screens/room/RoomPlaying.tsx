@@ -66,9 +66,13 @@ export function GameView({
           </li>
         ))}
       </ul>
-      {!organizer && <TapButton taps={mine} locked={locked} onTap={onTap} />}
+      {/* The countdown sits on the TAP button's place, covering it (not over its label), and the
+          button stays where it is when the game starts. */}
+      <div className="tap-zone">
+        {!organizer && <TapButton taps={mine} locked={locked} onTap={onTap} />}
+        {overlay}
+      </div>
       {organizer && <p className="hint">{t("hero.watching")}</p>}
-      {overlay}
     </main>
   );
 }

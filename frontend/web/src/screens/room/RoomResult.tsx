@@ -68,26 +68,3 @@ export function RoomResult({ room, finished, me }: { room: Room; finished: Finis
     </main>
   );
 }
-
-const CLOSED_REASONS = ["hero_timeout", "not_enough_players", "left", "not_found", "cancelled"];
-
-/** The room ended without a game (timeout, too few players, cancelled, gone). */
-export function RoomClosed({ reason }: { reason: string }) {
-  const { t } = useTranslation();
-  const navigate = useNavigate();
-  return (
-    <main className="screen screen--center" data-testid="room-closed">
-      <h1>{t("room.closedTitle")}</h1>
-      <p className="hint">
-        {t(`room.closed.${CLOSED_REASONS.includes(reason) ? reason : "cancelled"}`)}
-      </p>
-      <button
-        className="button"
-        data-testid="to-lobby"
-        onClick={() => navigate("/", { replace: true })}
-      >
-        {t("results.toLobby")}
-      </button>
-    </main>
-  );
-}
