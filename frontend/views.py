@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,13 +15,21 @@ from django.views.decorators.http import require_GET, require_safe
 from chancetap.core.framing import miniapp_document
 
 DEV_LOGIN_META = '<meta name="chancetap-dev-login" content="1">'
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?$")
+
+
+def telegram_origins() -> str:
+    """The origins that may frame the app (``CSP_FRAME_ANCESTORS``, Telegram Web's): the only
+    parent frames whose messages the Mini App's Telegram bridge accepts (src/telegram.ts)."""
+    return " ".join(source for source in settings.CSP_FRAME_ANCESTORS if _ORIGIN.match(source))
 
 
 @lru_cache(maxsize=4)
-def _index_html(path: Path, mtime: float, dev_login: bool, app_link: str) -> str:
+def _index_html(path: Path, mtime: float, dev_login: bool, app_link: str, origins: str) -> str:
     html = path.read_text(encoding="utf-8")
     # TON Connect sends the player back here (``twaReturnUrl``) after the wallet app.
     meta = f'<meta name="chancetap-app-link" content="{escape(app_link)}">'
+    meta += f'\n    <meta name="chancetap-telegram-origins" content="{escape(origins)}">'
     if dev_login:
         meta += f"\n    {DEV_LOGIN_META}"
     return html.replace("</head>", f"    {meta}\n  </head>", 1)
@@ -46,6 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
             mtime,
             settings.DEV_LOGIN_ENABLED,
             f"https://t.me/{settings.TELEGRAM_BOT_USERNAME}/{settings.TELEGRAM_APP_NAME}",
+            telegram_origins(),
         ),
         content_type="text/html",
     )

@@ -167,6 +167,9 @@ ALLOWED = {
     "accounts/apis.py": "WebAppData={quote(init_data",
 }
 SKIP_DIRS = {"node_modules", "dist", "build", "staticfiles", "__pycache__", "htmlcov"}
+# The Mini App's build (untracked): frontend/web/src is scanned as source; the build adds only
+# third-party code (the Mini Apps SDK serialises launch parameters for its storage).
+BUILD_OUTPUT = ROOT / "frontend" / "static"
 _CREDENTIAL = "(?:" + "|".join(URL_CREDENTIALS) + ")"
 # A credential parameter whose value is interpolated into a URL or a bare query string (Python
 # f-string or format, JS template, concatenation, %s), or set through URLSearchParams / urlencode
@@ -181,7 +184,11 @@ URL_BUILDS = [
 def _sources() -> list[Path]:
     found = []
     for top, dirs, files in os.walk(ROOT):  # does not follow the .venv / node_modules symlinks
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        dirs[:] = [
+            d
+            for d in dirs
+            if d not in SKIP_DIRS and not d.startswith(".") and Path(top, d) != BUILD_OUTPUT
+        ]
         found += [Path(top, f) for f in files if Path(f).suffix in SOURCE_SUFFIXES]
     return found
 

@@ -165,6 +165,22 @@ def test_frontend_index_is_served_with_cache_headers(client, settings) -> None:
     clear_url_caches()
 
 
+def test_frontend_index_lists_the_telegram_origins_of_frame_ancestors(client, settings) -> None:
+    """The Mini App accepts messages from a parent frame of these origins only (src/telegram.ts)."""
+    settings.CSP_FRAME_ANCESTORS = [
+        "'self'",
+        "https://web.telegram.org",
+        "http://localhost:8123",
+        "https://*.example.org",
+        "https:",
+    ]
+    html = client.get("/").content.decode()
+    assert (
+        '<meta name="chancetap-telegram-origins" '
+        'content="https://web.telegram.org http://localhost:8123">'
+    ) in html
+
+
 def test_built_assets_are_served_immutable(client, settings) -> None:
     assets = sorted((settings.FRONTEND_DIST_DIR / "assets").glob("*.js"))
     assert assets, "no built JS"

@@ -20,5 +20,8 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
+    // The Mini Apps SDK keeps its state in module singletons: inlined, vi.resetModules() gives
+    // each telegram.test.ts case a fresh SDK (another client version, nothing mounted).
+    server: { deps: { inline: [/@tma\.js\//] } },
   },
 });

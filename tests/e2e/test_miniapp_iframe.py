@@ -11,7 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, WebSocket
+from playwright.sync_api import Browser, ConsoleMessage, Page, WebSocket, expect
 
 from tests.browser import screenshot
 from tests.server import ServerProcess
@@ -100,6 +100,14 @@ def test_listed_origin_frames_the_app(transactional_db, browser: Browser, framin
     app.get_by_test_id("dev-login").click(timeout=15_000)
     app.get_by_test_id("home").wait_for(timeout=15_000)
     assert "Demo" in app.get_by_test_id("user-name").inner_text()
+    # The parent's origin is listed (CSP_FRAME_ANCESTORS): the app takes Telegram events from it.
+    assert app.locator("html").get_attribute("data-scheme") == "light"
+    page.evaluate(
+        """document.getElementById("miniapp").contentWindow.postMessage(JSON.stringify({
+          eventType: "theme_changed", eventData: {theme_params: {bg_color: "#212121"}}
+        }), "*")"""
+    )
+    expect(app.locator("html")).to_have_attribute("data-scheme", "dark")
 
     app.get_by_test_id("nav-leaderboard").click()
     app.get_by_test_id("leaderboards").wait_for(timeout=15_000)

@@ -1,13 +1,35 @@
 /**
- * A small, typed layer over Telegram's Mini App contract.
+ * Chance Tap's door to Telegram: the maintained Mini Apps SDK (`@tma.js/sdk-react`), set up once
+ * by `initTelegram` and called through the few functions the screens use.
  *
- * Launch parameters come from `window.Telegram.WebApp` when Telegram's script is present, or from
- * the URL hash the way Telegram clients pass them (`#tgWebAppData=…&tgWebAppThemeParams=…`). They
- * are kept in sessionStorage so a reload without the hash still works. Events go to Telegram
- * through `TelegramWebviewProxy.postEvent` (mobile/desktop) or `postMessage` to the parent (web).
+ * - Launch parameters are the SDK's: from the URL (`#tgWebAppData=…&tgWebAppVersion=…`), the
+ *   navigation entry or its sessionStorage copy; the raw initData goes to our server untouched.
+ * - Every method goes through the SDK's `ifAvailable`, which checks it against the client's Mini
+ *   Apps version: a method newer than the client is not sent (no swipe lock before 7.7, no safe
+ *   areas before 8.0…), and nothing is sent outside Telegram.
+ * - The SDK talks to `TelegramWebviewProxy` (mobile, desktop), or to the parent frame (Telegram
+ *   Web); in a plain browser with launch parameters (the dev login) it gets the SDK's mock.
+ * - Messages from the parent frame are accepted only from the origins in the page's
+ *   `chancetap-telegram-origins` meta (the server's `CSP_FRAME_ANCESTORS` origins), or
+ *   https://web.telegram.org without it; events go to the parent's origin when listed.
  */
-
-export type ThemeParams = Partial<Record<string, string>>;
+import {
+  backButton,
+  closingBehavior,
+  hapticFeedback,
+  init,
+  invoice,
+  miniApp,
+  mockTelegramEnv,
+  on,
+  openTelegramLink as sdkOpenTelegramLink,
+  retrieveLaunchParams,
+  retrieveRawInitData,
+  setTargetOrigin,
+  swipeBehavior,
+  themeParams,
+  viewport,
+} from "@tma.js/sdk-react";
 
 export interface TelegramUserUnsafe {
   id: number;
@@ -23,148 +45,206 @@ export interface LaunchParams {
   initData: string;
   version: string;
   platform: string;
-  themeParams: ThemeParams;
   /** Parsed from initData for display before login; never trusted. */
   userUnsafe: TelegramUserUnsafe | null;
-  startParam: string;
 }
 
-const STORAGE_KEY = "chancetap.launchParams";
-
-interface WebAppGlobal {
-  initData?: string;
-  version?: string;
-  platform?: string;
-  themeParams?: ThemeParams;
-}
-
-type EventHandler = (eventType: string, eventData: unknown) => void;
+export const DEFAULT_TELEGRAM_ORIGINS = ["https://web.telegram.org"];
 
 declare global {
   interface Window {
-    Telegram?: {
-      WebApp?: WebAppGlobal;
-      WebView?: { receiveEvent: EventHandler };
-    };
+    /** Set by Telegram's mobile and desktop clients (and the browser tests' stub). */
     TelegramWebviewProxy?: { postEvent: (eventType: string, eventData: string) => void };
-    /** Telegram Desktop / older clients deliver events here. */
-    TelegramGameProxy_receiveEvent?: EventHandler;
   }
 }
 
-function parseJson<T>(raw: string | null | undefined): T | null {
-  if (!raw) return null;
+// --- storage -----------------------------------------------------------------------------------
+
+/** Where site data is blocked (a third-party frame such as Telegram Web), even reading
+ * `window.sessionStorage` throws, and the SDK keeps its launch parameters and component state
+ * there: give it a memory-only one instead. */
+export function ensureSessionStorage(): void {
   try {
-    return JSON.parse(raw) as T;
+    void window.sessionStorage.length;
+    return;
   } catch {
-    return null;
+    // fall through to the in-memory storage
   }
-}
-
-function fromInitData(initData: string): Pick<LaunchParams, "userUnsafe" | "startParam"> {
-  const params = new URLSearchParams(initData);
-  return {
-    userUnsafe: parseJson<TelegramUserUnsafe>(params.get("user")),
-    startParam: params.get("start_param") ?? "",
+  const items = new Map<string, string>();
+  const memory: Storage = {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (index) => [...items.keys()][index] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, String(value)),
   };
+  Object.defineProperty(window, "sessionStorage", { configurable: true, value: memory });
 }
 
-/** Parse launch parameters from a location hash such as `#tgWebAppData=…`. */
-export function parseLaunchHash(hash: string): LaunchParams | null {
-  const trimmed = hash.startsWith("#") ? hash.slice(1) : hash;
-  if (!trimmed) return null;
-  const params = new URLSearchParams(trimmed);
-  const initData = params.get("tgWebAppData");
-  if (!initData) return null;
-  return {
-    initData,
-    version: params.get("tgWebAppVersion") ?? "6.0",
-    platform: params.get("tgWebAppPlatform") ?? "unknown",
-    themeParams: parseJson<ThemeParams>(params.get("tgWebAppThemeParams")) ?? {},
-    ...fromInitData(initData),
-  };
-}
+// --- launch parameters -------------------------------------------------------------------------
 
-export function readLaunchParams(
-  location: Pick<Location, "hash"> = window.location,
-  storage?: Storage,
-): LaunchParams | null {
-  const store = () => storage ?? window.sessionStorage;
-  const webApp = window.Telegram?.WebApp;
-  let params: LaunchParams | null;
-  if (webApp?.initData) {
-    params = {
-      initData: webApp.initData,
-      version: webApp.version ?? "6.0",
-      platform: webApp.platform ?? "unknown",
-      themeParams: webApp.themeParams ?? {},
-      ...fromInitData(webApp.initData),
+/** Launch parameters, or null outside Telegram (no valid `tgWebAppData` anywhere). */
+export function readLaunchParams(): LaunchParams | null {
+  ensureSessionStorage();
+  try {
+    const params = retrieveLaunchParams();
+    const initData = retrieveRawInitData();
+    if (!initData) return null;
+    return {
+      initData,
+      version: params.tgWebAppVersion,
+      platform: params.tgWebAppPlatform,
+      userUnsafe: params.tgWebAppData?.user ?? null,
     };
-  } else {
-    params = parseLaunchHash(location.hash);
-  }
-  if (params) {
-    try {
-      store().setItem(STORAGE_KEY, JSON.stringify(params));
-    } catch {
-      // storage may be unavailable (private mode, or a third-party frame such as Telegram Web
-      // with site data blocked: even reading window.sessionStorage throws): the hash is enough
-    }
-    return params;
-  }
-  try {
-    return parseJson<LaunchParams>(store().getItem(STORAGE_KEY));
   } catch {
     return null;
   }
 }
 
-export function postEvent(eventType: string, eventData: Record<string, unknown> = {}): void {
-  const data = JSON.stringify(eventData);
-  if (window.TelegramWebviewProxy) {
-    window.TelegramWebviewProxy.postEvent(eventType, data);
-  } else if (window.parent !== window) {
-    window.parent.postMessage(JSON.stringify({ eventType, eventData }), "*");
+// --- origins -----------------------------------------------------------------------------------
+
+/** The origins of Telegram Web, whose frame may hold the app and talk to it. */
+export function telegramOrigins(doc: Document = document): string[] {
+  const meta = doc.querySelector('meta[name="chancetap-telegram-origins"]');
+  const listed = meta?.getAttribute("content")?.split(/\s+/).filter(Boolean);
+  return listed?.length ? listed : DEFAULT_TELEGRAM_ORIGINS;
+}
+
+/** Drop messages that come from the parent frame but not from one of `allowed` before the SDK
+ * (or anyone) handles them. Events a Telegram client delivers through `Telegram.WebView
+ * .receiveEvent` are dispatched by this page itself (origin ""), and pass. */
+export function guardParentMessages(allowed: readonly string[]): () => void {
+  const listener = (event: MessageEvent) => {
+    if (window.parent === window || event.source !== window.parent) return;
+    if (event.origin === "" || allowed.includes(event.origin)) return;
+    event.stopImmediatePropagation();
+  };
+  window.addEventListener("message", listener, true);
+  return () => window.removeEventListener("message", listener, true);
+}
+
+/** Where events for the parent frame go: its own origin when listed, else the first listed. */
+export function parentTargetOrigin(allowed: readonly string[]): string {
+  let parent = window.location.ancestorOrigins?.[0] ?? "";
+  if (!parent && document.referrer) {
+    try {
+      parent = new URL(document.referrer).origin;
+    } catch {
+      parent = "";
+    }
+  }
+  return allowed.includes(parent)
+    ? parent
+    : (allowed[0] ?? DEFAULT_TELEGRAM_ORIGINS[0] ?? "https://web.telegram.org");
+}
+
+// --- start ---------------------------------------------------------------------------------------
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** The SDK's viewport keys → the CSS variables styles.css reads (`--tg-viewport-stable-height`,
+ * `--tg-safe-area-inset-top`, `--tg-content-safe-area-inset-top`…). */
+export function viewportCssVar(key: string): string {
+  return /SafeArea|^safeArea/.test(key) ? `--tg-${kebab(key)}` : `--tg-viewport-${kebab(key)}`;
+}
+
+function applyScheme(root: HTMLElement = document.documentElement): void {
+  let dark: boolean;
+  try {
+    dark = themeParams.isMounted() && themeParams.isDark();
+  } catch {
+    dark = false;
+  }
+  root.dataset.scheme = dark ? "dark" : "light";
+}
+
+/** Run an SDK call that must never break the app (a missing environment, a refused call). */
+function quietly(call: () => unknown): void {
+  try {
+    const result = call();
+    if (result instanceof Promise) result.catch(() => undefined);
+  } catch {
+    // Telegram is optional for every caller: the app works without the call
   }
 }
 
-const THEME_DEFAULTS: Record<string, string> = {
-  bg_color: "#ffffff",
-  text_color: "#000000",
-  hint_color: "#707579",
-  link_color: "#3390ec",
-  button_color: "#3390ec",
-  button_text_color: "#ffffff",
-  secondary_bg_color: "#f4f4f5",
-  section_bg_color: "#ffffff",
-  destructive_text_color: "#e53935",
-};
+let started = false;
 
-export function applyTheme(theme: ThemeParams, root: HTMLElement = document.documentElement) {
-  const merged = { ...THEME_DEFAULTS, ...theme };
-  for (const [key, value] of Object.entries(merged)) {
-    if (value) root.style.setProperty(`--tg-theme-${key.replace(/_/g, "-")}`, value);
+/** Set the SDK up once: theme and viewport CSS variables, ready, expand, no vertical swipes. */
+export function initTelegram(launch: LaunchParams | null): void {
+  applyScheme();
+  if (!launch || started) return;
+  started = true;
+  const origins = telegramOrigins();
+  guardParentMessages(origins);
+  setTargetOrigin(parentTargetOrigin(origins));
+  if (window.parent === window && !window.TelegramWebviewProxy) {
+    // A plain browser (the dev login): Telegram links open in a new tab, the rest goes nowhere.
+    mockTelegramEnv({
+      onEvent: (event) => {
+        if (event.name === "web_app_open_tg_link") {
+          const { path_full } = event.params as { path_full: string };
+          window.open(`https://t.me${path_full}`, "_blank", "noopener");
+        }
+      },
+    });
   }
-  const bg = merged.bg_color ?? "#ffffff";
-  root.dataset.scheme = isDark(bg) ? "dark" : "light";
+  try {
+    init();
+  } catch {
+    return; // launch parameters the SDK refuses: the app still runs, without Telegram calls
+  }
+  quietly(() => {
+    themeParams.mount();
+    themeParams.bindCssVars();
+    themeParams.isDark.sub(() => applyScheme());
+    applyScheme();
+  });
+  quietly(() => miniApp.ready.ifAvailable());
+  quietly(() => viewport.expand.ifAvailable());
+  quietly(() => {
+    swipeBehavior.mount.ifAvailable();
+    swipeBehavior.disableVertical.ifAvailable();
+  });
+  quietly(() => backButton.mount.ifAvailable());
+  quietly(() => closingBehavior.mount.ifAvailable());
+  // Resolves once the client reports its viewport and safe areas (8.0+); the CSS falls back to
+  // 100vh and no insets until then.
+  quietly(() =>
+    viewport.mount.isAvailable()
+      ? viewport.mount().then(() => viewport.bindCssVars(viewportCssVar))
+      : undefined,
+  );
 }
 
-function isDark(hex: string): boolean {
-  const match = /^#?([0-9a-f]{6})$/i.exec(hex);
-  if (!match?.[1]) return false;
-  const n = parseInt(match[1], 16);
-  const luminance = 0.299 * ((n >> 16) & 255) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255);
-  return luminance < 128;
+// --- events from Telegram ----------------------------------------------------------------------
+
+/** Events the app listens to: `activated` (8.0, back from minimised) is missing from the SDK's
+ * event map, but its bridge delivers every event by name. */
+export type AppEvent = "activated" | "back_button_pressed";
+
+export function onEvent(event: AppEvent, listener: () => void): () => void {
+  return on(event as "back_button_pressed", listener);
 }
 
-/** Tell Telegram the app is ready and take the full height. */
-export function initTelegram(params: LaunchParams | null): void {
-  applyTheme(params?.themeParams ?? {});
-  installEventReceiver();
-  postEvent("web_app_ready");
-  postEvent("web_app_expand");
-  setVerticalSwipes(false);
-  installViewport();
+// --- requests to Telegram ----------------------------------------------------------------------
+
+export function setBackButton(visible: boolean): void {
+  quietly(() => (visible ? backButton.show.ifAvailable() : backButton.hide.ifAvailable()));
+}
+
+/** Ask before closing (a paid game): skipped where the client lacks it. */
+export function setClosingConfirmation(needed: boolean): void {
+  quietly(() =>
+    needed
+      ? closingBehavior.enableConfirmation.ifAvailable()
+      : closingBehavior.disableConfirmation.ifAvailable(),
+  );
 }
 
 let lastHaptic = 0;
@@ -172,122 +252,37 @@ let lastHaptic = 0;
 export function hapticTap(now: number = Date.now()): void {
   if (now - lastHaptic < 50) return;
   lastHaptic = now;
-  postEvent("web_app_trigger_haptic_feedback", { type: "impact", impact_style: "light" });
-}
-
-// --- events from Telegram -------------------------------------------------------------------
-
-type Listener = (data: Record<string, unknown>) => void;
-const listeners = new Map<string, Set<Listener>>();
-
-/** Deliver an event the way Telegram clients do (``Telegram.WebView.receiveEvent``). */
-export function receiveEvent(eventType: string, eventData: unknown): void {
-  const data = (eventData && typeof eventData === "object" ? eventData : {}) as Record<
-    string,
-    unknown
-  >;
-  for (const listener of listeners.get(eventType) ?? []) listener(data);
-}
-
-/** Subscribe to a raw Telegram event (``invoice_closed``, ``back_button_pressed``…). */
-export function onEvent(eventType: string, listener: Listener): () => void {
-  const set = listeners.get(eventType) ?? new Set<Listener>();
-  set.add(listener);
-  listeners.set(eventType, set);
-  return () => set.delete(listener);
-}
-
-/** Install the receivers Telegram clients call (mobile/desktop) or post messages to (web). */
-export function installEventReceiver(): void {
-  window.Telegram = window.Telegram ?? {};
-  window.Telegram.WebView = { receiveEvent };
-  window.TelegramGameProxy_receiveEvent = receiveEvent;
-  window.addEventListener("message", (event: MessageEvent) => {
-    if (typeof event.data !== "string") return;
-    try {
-      const parsed = JSON.parse(event.data) as { eventType?: string; eventData?: unknown };
-      if (typeof parsed.eventType === "string") receiveEvent(parsed.eventType, parsed.eventData);
-    } catch {
-      // not a Telegram message
-    }
-  });
-}
-
-// --- requests to Telegram -------------------------------------------------------------------
-
-export function setBackButton(visible: boolean): void {
-  postEvent("web_app_setup_back_button", { is_visible: visible });
-}
-
-export function setClosingConfirmation(needed: boolean): void {
-  postEvent("web_app_setup_closing_behavior", { need_confirmation: needed });
-}
-
-export function setVerticalSwipes(allowed: boolean): void {
-  postEvent("web_app_setup_swipe_behavior", { allow_vertical_swipe: allowed });
+  quietly(() => hapticFeedback.impactOccurred.ifAvailable("light"));
 }
 
 export function hapticNotify(type: "success" | "error" | "warning"): void {
-  postEvent("web_app_trigger_haptic_feedback", { type: "notification", notification_type: type });
+  quietly(() => hapticFeedback.notificationOccurred.ifAvailable(type));
 }
 
-/** ``https://t.me/$slug`` or ``https://t.me/invoice/slug`` → ``slug`` (null for other links). */
-export function invoiceSlug(link: string): string | null {
-  const match = /^https:\/\/t\.me\/(?:\$|invoice\/)([A-Za-z0-9_-]+)\/?$/.exec(link.trim());
-  return match?.[1] ?? null;
+export function closeApp(): void {
+  quietly(() => miniApp.close.ifAvailable());
 }
 
 export type InvoiceStatus = "paid" | "cancelled" | "failed" | "pending";
 
-/** Open a Stars invoice; resolves with the status from the ``invoice_closed`` event. */
-export function openInvoice(link: string): Promise<InvoiceStatus> {
-  const slug = invoiceSlug(link);
-  if (!slug) return Promise.resolve("failed");
-  return new Promise((resolve) => {
-    const off = onEvent("invoice_closed", (data) => {
-      if (data.slug !== slug) return;
-      off();
-      const status = String(data.status ?? "failed");
-      resolve(
-        status === "paid" || status === "cancelled" || status === "pending" ? status : "failed",
-      );
-    });
-    postEvent("web_app_open_invoice", { slug });
-  });
-}
-
-export function openTelegramLink(url: string): void {
-  const parsed = new URL(url);
-  if (parsed.hostname === "t.me" && (window.TelegramWebviewProxy || window.parent !== window)) {
-    postEvent("web_app_open_tg_link", { path_full: parsed.pathname + parsed.search });
-  } else {
-    window.open(url, "_blank", "noopener");
+/** Open a Stars invoice (`https://t.me/$slug` or `https://t.me/invoice/slug`); resolves with the
+ * status Telegram reports when it closes, `failed` if it cannot be opened. */
+export async function openInvoice(link: string): Promise<InvoiceStatus> {
+  try {
+    if (!invoice.openUrl.isAvailable()) return "failed";
+    const status = await invoice.openUrl(link);
+    return status === "paid" || status === "cancelled" || status === "pending" ? status : "failed";
+  } catch {
+    return "failed";
   }
 }
 
-/** Safe-area insets Telegram reports (also mirrored to CSS variables). */
-export function installViewport(root: HTMLElement = document.documentElement): void {
-  const setInsets = (prefix: string) => (data: Record<string, unknown>) => {
-    for (const side of ["top", "bottom", "left", "right"]) {
-      const value = Number(data[side] ?? 0);
-      root.style.setProperty(`--tg-${prefix}-inset-${side}`, `${value}px`);
-    }
-  };
-  onEvent("safe_area_changed", setInsets("safe-area"));
-  onEvent("content_safe_area_changed", setInsets("content-safe-area"));
-  onEvent("viewport_changed", (data) => {
-    const height = Number(data.height ?? 0);
-    if (height > 0) {
-      root.style.setProperty("--tg-viewport-height", `${height}px`);
-      if (data.is_state_stable)
-        root.style.setProperty("--tg-viewport-stable-height", `${height}px`);
-    }
-  });
-  onEvent("theme_changed", (data) => {
-    const theme = data.theme_params;
-    if (theme && typeof theme === "object") applyTheme(theme as ThemeParams, root);
-  });
-  postEvent("web_app_request_safe_area");
-  postEvent("web_app_request_content_safe_area");
-  postEvent("web_app_request_viewport");
+/** A t.me link (a share sheet, the bot) inside Telegram; a new tab elsewhere. */
+export function openTelegramLink(url: string): void {
+  try {
+    if (sdkOpenTelegramLink.ifAvailable(url).ok) return;
+  } catch {
+    // not a t.me link, or no Telegram to ask
+  }
+  window.open(url, "_blank", "noopener");
 }

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import type { ApiError } from "../api";
 import { errorText } from "../lib/errors";
-import { postEvent } from "../telegram";
+import { closeApp } from "../telegram";
 
 /** What a player can do about a failed login: nothing (blocked), reopen the app from Telegram
  * (its signed launch data is stale or refused: sending it again fails again), or try again. */
@@ -35,7 +35,7 @@ export function LoginError({ error, onRetry }: { error: ApiError; onRetry: () =>
         </button>
       )}
       {remedy === "reopen" && (
-        <button className="button" onClick={() => postEvent("web_app_close")}>
+        <button className="button" onClick={closeApp}>
           {t("login.close")}
         </button>
       )}
