@@ -40,7 +40,6 @@ const launch = (startParam: string, hash = "h1"): LaunchParams => ({
   initData: `user=%7B%22id%22%3A1%7D&start_param=${startParam}&hash=${hash}`,
   version: "8.0",
   platform: "android",
-  themeParams: {},
   userUnsafe: { id: 1 },
   startParam,
 });

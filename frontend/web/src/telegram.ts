@@ -47,6 +47,8 @@ export interface LaunchParams {
   platform: string;
   /** Parsed from initData for display before login; never trusted. */
   userUnsafe: TelegramUserUnsafe | null;
+  /** initData's ``start_param`` (``?startapp=…`` of the link that opened the app), or "". */
+  startParam: string;
 }
 
 export const DEFAULT_TELEGRAM_ORIGINS = ["https://web.telegram.org"];
@@ -98,6 +100,7 @@ export function readLaunchParams(): LaunchParams | null {
       version: params.tgWebAppVersion,
       platform: params.tgWebAppPlatform,
       userUnsafe: params.tgWebAppData?.user ?? null,
+      startParam: params.tgWebAppData?.start_param ?? params.tgWebAppStartParam ?? "",
     };
   } catch {
     return null;

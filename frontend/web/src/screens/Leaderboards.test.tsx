@@ -14,6 +14,13 @@ import {
 } from "../testing";
 import { Leaderboards, PREVIEW_DEBOUNCE_MS } from "./Leaderboards";
 
+// Telegram links open through the SDK (src/telegram.ts); here the URL it is asked to open.
+const opened = vi.hoisted(() => [] as string[]);
+vi.mock("../telegram", async (original) => ({
+  ...(await original<typeof import("../telegram")>()),
+  openTelegramLink: (url: string) => opened.push(url),
+}));
+
 const board = (name: string, week_key: string | null, who = "Ann") => ({
   limit: 50,
   offset: 0,
@@ -152,8 +159,7 @@ describe("the weekly donation board's week picker", () => {
 describe("the referrals board", () => {
   it("offers to invite a friend with the player's referral link", async () => {
     await act(() => i18n.changeLanguage("ru"));
-    const events: [string, string][] = [];
-    window.TelegramWebviewProxy = { postEvent: (type, data) => events.push([type, data]) };
+    opened.length = 0;
     const { view } = await open(server());
     await click(view, "boards-donations");
     expect(byId(view, "invite-friend")).toBeNull(); // only on the referrals tab
@@ -161,11 +167,9 @@ describe("the referrals board", () => {
     const button = byId(view, "invite-friend") as HTMLButtonElement;
     expect(button.textContent).toContain("Пригласи друга");
     await click(view, "invite-friend");
-    const opened = events.filter(([type]) => type === "web_app_open_tg_link");
     expect(opened).toHaveLength(1);
-    const path = (JSON.parse(opened[0]![1]) as { path_full: string }).path_full;
-    const url = new URL(`https://t.me${path}`);
-    expect(url.pathname).toBe("/share/url");
+    const url = new URL(opened[0]!);
+    expect(`${url.origin}${url.pathname}`).toBe("https://t.me/share/url");
     expect(url.searchParams.get("url")).toBe(me.referral.link);
     expect(url.searchParams.get("text")).toContain("Chance Tap");
     view.unmount();
