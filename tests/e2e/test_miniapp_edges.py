@@ -217,6 +217,7 @@ def test_the_countdown_covers_the_tap_button_not_its_label(
     fund(guest.tg_id, 100)
     fund(other.tg_id, 100)
     room = hero_room_create(organizer=organizer, fee=10)
+    assert room.key is not None
     hero_room_join(user=guest, key=room.key)
     hero_room_join(user=other, key=room.key)
     # A seated player's app opens on the room by itself.
