@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,49 +20,40 @@ from accounts.tokens import token_issue
 _ids = itertools.count(700_000_001)
 
 
-# The Redis database a test run empties before every test must be one it owns: a marker key names
-# the owner (the checkout, set by `make test`); a database holding someone else's data is never
-# flushed (make test picks a number per checkout; TEST_REDIS_DB overrides it).
-_OWNER_KEY = "chancetap:test-run-owner"
+# The Redis database a test run empties before every test must be one it owns (tests/redis_owner.py:
+# a marker names the owner — the checkout, set by `make test` — with a heartbeat; a database
+# holding another app's data is never flushed; make test picks a number per checkout and
+# TEST_REDIS_DB overrides it). A run empties its database when it ends, leaving nothing behind.
 _OWNER = os.environ.get("CHANCETAP_TEST_OWNER", "chancetap-tests")
 
 
-def _redis_owned() -> None:
-    if not settings.REDIS_URL:
-        return
-    import redis
+def _redis_owned(*, flush: bool = False) -> None:
+    from tests.redis_owner import NotOursError, claim
 
-    client = redis.Redis.from_url(settings.REDIS_URL)
     try:
-        raw = client.get(_OWNER_KEY)
-        owner = raw.decode() if isinstance(raw, bytes) else raw
-        if owner is None and client.dbsize() > 0:
-            pytest.exit(
-                f"Redis {settings.REDIS_URL} holds data that no test run created; the tests "
-                "empty their database before each test. Pick another one (TEST_REDIS_DB=N make "
-                "test, or REDIS_URL=...).",
-                returncode=3,
-            )
-        if owner is not None and owner != _OWNER:
-            pytest.exit(
-                f"Redis {settings.REDIS_URL} belongs to the test run of {owner}; pick "
-                "another database (TEST_REDIS_DB=N make test).",
-                returncode=3,
-            )
-        client.set(_OWNER_KEY, _OWNER)
-    finally:
-        client.close()
+        claim(settings.REDIS_URL, _OWNER, flush=flush)
+    except NotOursError as exc:
+        pytest.exit(str(exc), returncode=3)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _redis_is_ours() -> None:
+def _redis_is_ours() -> Iterator[None]:
+    if not settings.REDIS_URL:
+        yield
+        return
+    from tests.redis_owner import release
+
     _redis_owned()
+    yield
+    release(settings.REDIS_URL, _OWNER)
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache(_redis_is_ours: None) -> None:
-    cache.clear()  # FLUSHDB of the test run's own database (checked above)
-    _redis_owned()
+    if settings.REDIS_URL:
+        _redis_owned(flush=True)  # FLUSHDB of the test run's own database (checked first)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

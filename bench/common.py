@@ -15,8 +15,6 @@ import socket
 import sys
 from pathlib import Path
 
-import redis
-
 ROOT = Path(__file__).resolve().parents[1]
 
 # Fixed, public bench-only secrets: the bench process signs tokens the server must accept.
@@ -30,7 +28,6 @@ NOT_PRODUCTION = ("CHANCETAP_TESTING", "DATABASE_POOL", "DATABASE_CONN_MAX_AGE",
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 # The marker the test suite's conftest.py writes: a Redis database is emptied only by its owner.
-_OWNER_KEY = "chancetap:test-run-owner"
 _OWNER = os.environ.get("CHANCETAP_TEST_OWNER", "chancetap-tests")
 
 
@@ -79,16 +76,9 @@ def free_port() -> int:
 
 def redis_flush(url: str = REDIS_URL) -> None:
     """Empty the bench's Redis database — only when it is empty or ours (as the tests do)."""
-    client = redis.Redis.from_url(url)
+    from tests.redis_owner import NotOursError, claim
+
     try:
-        raw = client.get(_OWNER_KEY)
-        owner = raw.decode() if isinstance(raw, bytes) else raw
-        if (owner is None and client.dbsize() > 0) or (owner is not None and owner != _OWNER):
-            raise SystemExit(
-                f"Redis {url} holds data of {owner or 'another program'}; pick another database "
-                "(BENCH_REDIS_URL=..., or TEST_REDIS_DB=N make bench)."
-            )
-        client.flushdb()
-        client.set(_OWNER_KEY, _OWNER)
-    finally:
-        client.close()
+        claim(url, _OWNER, flush=True)
+    except NotOursError as exc:
+        raise SystemExit(f"{exc} (for the benches: BENCH_REDIS_URL=...)") from exc
