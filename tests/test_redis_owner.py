@@ -60,8 +60,8 @@ def test_an_abandoned_run_is_taken_over_and_emptied(db: redis.Redis, marker: str
     db.set("their:key", "1")
     claim(settings.REDIS_URL, OURS)
     assert db.get("their:key") is None
-    marker = db.get(OWNER_KEY)
-    assert isinstance(marker, bytes) and marker.startswith(f"{OURS}|".encode())
+    held = db.get(OWNER_KEY)
+    assert isinstance(held, bytes) and held.startswith(f"{OURS}|".encode())
 
 
 def test_release_empties_only_our_own_database(db: redis.Redis) -> None:
