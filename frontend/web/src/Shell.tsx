@@ -3,10 +3,12 @@ import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
 import { api, getToken, refreshToken } from "./api";
+import { reportBlocked } from "./lib/blocked";
 import { emitMeEvent } from "./lib/events";
 import { inPaidGame, onPaidGameChange } from "./lib/guard";
 import { reportReconnect } from "./lib/reconnectTelemetry";
 import { LiveSocket, wsUrl } from "./lib/socket";
+import { CLOSE_FORBIDDEN, reportSocketError } from "./lib/socketErrors";
 import type { MeClientFrame, MeServerFrame } from "./ws-frames";
 import { PaymentsProvider } from "./payments/PaymentsProvider";
 import { Bonus } from "./screens/Bonus";
@@ -37,7 +39,11 @@ function useMeSocket() {
           void queryClient.invalidateQueries({ queryKey: keys.me() });
           return;
         }
-        if (frame.type !== "pong" && frame.type !== "error") emitMeEvent(frame);
+        if (frame.type === "error") reportSocketError(frame.code);
+        else if (frame.type !== "pong") emitMeEvent(frame);
+      },
+      onStatus: (status, code) => {
+        if (status === "closed" && code === CLOSE_FORBIDDEN) reportBlocked();
       },
       onReconnected: reportReconnect,
       onUnauthorized: refreshToken,

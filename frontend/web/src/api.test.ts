@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, request, setReauthenticate, setToken } from "./api";
+import { onBlocked } from "./lib/blocked";
 
 describe("request", () => {
   afterEach(() => {
@@ -30,6 +31,24 @@ describe("request", () => {
     await expect(request("/api/v1/me")).resolves.toEqual({ ok: true });
     expect(seen).toEqual(["Bearer old", "Bearer fresh"]);
     expect(logins).toBe(1);
+  });
+
+  it("tells the app when any answer says the account is blocked", async () => {
+    const blocked = vi.fn();
+    const off = onBlocked(blocked);
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(
+        async () =>
+          new Response('{"code":"user_blocked","message":"Your account is blocked."}', {
+            status: 403,
+          }),
+      ),
+    );
+    const error = (await request("/api/v1/rooms/tiers").catch((e: unknown) => e)) as ApiError;
+    off();
+    expect(error.code).toBe("user_blocked");
+    expect(blocked).toHaveBeenCalledTimes(1);
   });
 
   it("turns error bodies into ApiError with code and details", async () => {

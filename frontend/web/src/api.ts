@@ -1,6 +1,7 @@
 /** The Chance Tap REST client: login with initData, then a JWT on every call. */
 
 import type { components } from "./api-schema";
+import { reportBlocked } from "./lib/blocked";
 
 /* Response types, generated from the server's committed OpenAPI schema (docs/openapi.yaml →
  * src/api-schema.ts with `npm run api-types`); none is written by hand. */
@@ -121,6 +122,8 @@ export async function request<T>(
   }
   if (!response.ok) {
     const error = (body ?? {}) as { code?: string; message?: string; details?: unknown };
+    // Blocked since the app opened: whatever screen asked, the app shows the blocked one.
+    if (error.code === "user_blocked") reportBlocked();
     throw new ApiError(
       response.status,
       error.code ?? "http_error",

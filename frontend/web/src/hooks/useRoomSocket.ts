@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { getToken, refreshToken, type Room } from "../api";
 import { reportReconnect } from "../lib/reconnectTelemetry";
+import { CLOSE_FORBIDDEN, reportSocketError } from "../lib/socketErrors";
 import { LiveSocket, wsUrl, type SocketStatus } from "../lib/socket";
 import { TapBatcher } from "../lib/taps";
 import { syncServerTime } from "../lib/time";
@@ -41,7 +42,6 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
   const [status, setStatus] = useState<SocketStatus>("connecting");
   const [myTaps, setMyTaps] = useState(0);
   const [flying, setFlying] = useState<Flying[]>([]);
-  const [lastError, setLastError] = useState<string | null>(null);
   const socketRef = useRef<LiveSocket<RoomServerFrame, RoomClientFrame> | null>(null);
   const batcherRef = useRef<TapBatcher | null>(null);
   const myIdRef = useRef(myId);
@@ -75,7 +75,7 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
         setStatus(value);
         if (value === "closed" && code === 4404) setClosed((old) => old ?? "not_found");
         // 4403: the player was blocked while seated (the "closed" frame may come first, or not).
-        if (value === "closed" && code === 4403) setClosed("user_blocked");
+        if (value === "closed" && code === CLOSE_FORBIDDEN) setClosed("user_blocked");
       },
       onReconnected: reportReconnect,
       onUnauthorized: refreshToken,
@@ -124,7 +124,8 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
               batcher.refused();
               setMyTaps(batcher.count);
             }
-            setLastError(frame.code);
+            if (frame.code === "user_blocked") setClosed("user_blocked");
+            else reportSocketError(frame.code);
             break;
         }
       },
@@ -155,5 +156,5 @@ export function useRoomSocket(roomId: number, myId: number | undefined) {
     return socketRef.current?.send(frame) ?? false;
   }, []);
 
-  return { room, counts, finished, closed, status, myTaps, flying, lastError, tap, send };
+  return { room, counts, finished, closed, status, myTaps, flying, tap, send };
 }

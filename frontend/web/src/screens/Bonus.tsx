@@ -12,7 +12,9 @@ import { LiveSocket, wsUrl } from "../lib/socket";
 import { TapBatcher } from "../lib/taps";
 import type { BonusClientFrame, BonusServerFrame } from "../ws-frames";
 import { hapticNotify, hapticTap } from "../telegram";
+import { reportBlocked } from "../lib/blocked";
 import { errorText } from "../lib/errors";
+import { CLOSE_FORBIDDEN, reportSocketError } from "../lib/socketErrors";
 import { keys } from "../queryKeys";
 
 export function Bonus() {
@@ -54,7 +56,11 @@ export function Bonus() {
         } else if (frame.type === "error") {
           tapper.refused();
           setTaps(tapper.count);
+          reportSocketError(frame.code);
         }
+      },
+      onStatus: (status, code) => {
+        if (status === "closed" && code === CLOSE_FORBIDDEN) reportBlocked();
       },
     }).start();
     const off = onMeEvent((event) => {

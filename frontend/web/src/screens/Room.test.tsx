@@ -68,7 +68,6 @@ const socket = (extra: Partial<Socket>): Socket => ({
   status: "open",
   myTaps: 0,
   flying: [],
-  lastError: null,
   tap: vi.fn(),
   send: vi.fn(() => true),
   ...extra,
