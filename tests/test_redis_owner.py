@@ -61,7 +61,8 @@ def test_an_abandoned_run_is_taken_over_and_emptied(db: redis.Redis, marker: str
     claim(settings.REDIS_URL, OURS)
     assert db.get("their:key") is None
     held = db.get(OWNER_KEY)
-    assert isinstance(held, bytes) and held.startswith(f"{OURS}|".encode())
+    assert isinstance(held, bytes)
+    assert held.startswith(f"{OURS}|".encode())
 
 
 def test_release_empties_only_our_own_database(db: redis.Redis) -> None:
