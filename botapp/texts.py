@@ -46,8 +46,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "terms": (
             "<b>Rules and terms</b>\n\n"
             "1. Chance Tap is a game of speed. Entry fees are paid in Telegram Stars; the winner "
-            "of a room gets its pool minus the house share (and the organiser's share in hero "
-            "rooms).\n"
+            "of a room gets its pool minus the house share, now {house} % (in hero rooms the "
+            "organiser gets {organizer} % and the house nothing).\n"
             "2. A room that does not gather enough players, or a hero room its organiser does "
             "not start, is cancelled and every fee is refunded to your balance.\n"
             "3. Automated tapping is cheating: a cheater's taps do not count and he cannot win.\n"
@@ -156,8 +156,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "terms": (
             "<b>Правила и условия</b>\n\n"
             "1. Chance Tap — игра на скорость. Взносы платятся звёздами Telegram; победитель "
-            "комнаты получает банк за вычетом доли заведения (и доли организатора в комнатах "
-            "героя).\n"
+            "комнаты получает банк за вычетом доли заведения — сейчас {house} % (в комнатах "
+            "героя организатор получает {organizer} %, заведение ничего).\n"
             "2. Комната, не набравшая игроков, или комната героя, которую организатор не "
             "запустил, отменяется, и все взносы возвращаются на баланс.\n"
             "3. Автоматические тапы — это жульничество: тапы нарушителя не засчитываются, и он "

@@ -17,6 +17,7 @@ from rooms.bonus import bonus_run_active, bonus_run_cancel, bonus_run_progress, 
 from rooms.models import Room
 from rooms.selectors import (
     HISTORY_RESULTS,
+    game_rules,
     room_current_for,
     room_history_for,
     room_is_member,
@@ -197,6 +198,51 @@ class RoomHistoryApi(APIView):
             request,
         )
         return Response(self.OutputSerializer(paginator.page(items)).data)
+
+
+class RulesApi(APIView):
+    """The game's rules as the operator set them: room shares and limits, the bonus run and the
+    anti-cheat line (the Rules & terms and bonus screens show these)."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class RulesStandardSerializer(serializers.Serializer[Any]):
+            max_players = serializers.IntegerField()
+            min_players = serializers.IntegerField()
+            gather_seconds = serializers.IntegerField()
+            countdown_seconds = serializers.IntegerField()
+            game_seconds = serializers.IntegerField()
+            house_share_bp = serializers.IntegerField(
+                help_text="The house's share of the pool, in basis points (100 = 1 %)."
+            )
+
+        class RulesHeroSerializer(serializers.Serializer[Any]):
+            max_players = serializers.IntegerField()
+            target_taps = serializers.IntegerField()
+            game_seconds = serializers.IntegerField()
+            timeout_seconds = serializers.IntegerField(
+                help_text="The room is cancelled and refunded when not started by then."
+            )
+            organizer_share_bp = serializers.IntegerField()
+            winner_share_bp = serializers.IntegerField()
+            min_fee = serializers.IntegerField()
+            max_fee = serializers.IntegerField()
+
+        class RulesBonusSerializer(serializers.Serializer[Any]):
+            target_taps = serializers.IntegerField()
+            duration_hours = serializers.IntegerField()
+            reward_stars = serializers.IntegerField()
+            cooldown_hours = serializers.IntegerField()
+            min_paid_games = serializers.IntegerField()
+
+        standard = RulesStandardSerializer()
+        hero = RulesHeroSerializer()
+        bonus = RulesBonusSerializer()
+        cheat_limit = serializers.IntegerField(help_text="More taps than this within the window …")
+        cheat_window_ms = serializers.IntegerField(help_text="… mark the seat as a cheater's.")
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(game_rules()).data)
 
 
 class BonusRunEnvelopeSerializer(serializers.Serializer[Any]):

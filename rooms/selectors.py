@@ -9,7 +9,8 @@ from django.db.models import Count, Max, Prefetch, Sum
 
 from payments.ledger import ConservationMismatch
 from payments.models import LedgerEntry
-from rooms.models import Room, RoomTier, Seat
+from rooms import engine
+from rooms.models import BonusSettings, Room, RoomSettings, RoomTier, Seat
 
 
 @dataclass(frozen=True)
@@ -238,3 +239,82 @@ def hero_join_link(key: str) -> str:
     (``startapp=hero_<key>``, read from initData's ``start_param``)."""
     bot, app = settings.TELEGRAM_BOT_USERNAME, settings.TELEGRAM_APP_NAME
     return f"https://t.me/{bot}/{app}?startapp={HERO_START_PREFIX}{key}"
+
+
+@dataclass(frozen=True)
+class StandardRules:
+    max_players: int
+    min_players: int
+    gather_seconds: int
+    countdown_seconds: int
+    game_seconds: int
+    house_share_bp: int
+
+
+@dataclass(frozen=True)
+class HeroRules:
+    max_players: int
+    target_taps: int
+    game_seconds: int
+    timeout_seconds: int
+    organizer_share_bp: int
+    winner_share_bp: int
+    min_fee: int
+    max_fee: int
+
+
+@dataclass(frozen=True)
+class BonusRules:
+    target_taps: int
+    duration_hours: int
+    reward_stars: int
+    cooldown_hours: int
+    min_paid_games: int
+
+
+@dataclass(frozen=True)
+class GameRules:
+    standard: StandardRules
+    hero: HeroRules
+    bonus: BonusRules
+    cheat_limit: int  # more taps than this ...
+    cheat_window_ms: int  # ... within this window: the seat is a cheater's
+
+
+def game_rules() -> GameRules:
+    """The rules as the operator set them today (the Rules & terms and bonus screens show these,
+    not figures written into the app): room shares and limits, the bonus run, the anti-cheat
+    line."""
+    room_settings = RoomSettings.get_solo()
+    bonus = BonusSettings.get_solo()
+    standard = engine.standard_rules(house_share_bp=room_settings.house_share_bp)
+    hero = engine.hero_rules()
+    return GameRules(
+        standard=StandardRules(
+            max_players=standard.max_players,
+            min_players=standard.min_players,
+            gather_seconds=standard.gather_seconds,
+            countdown_seconds=standard.countdown_seconds,
+            game_seconds=standard.game_seconds,
+            house_share_bp=room_settings.house_share_bp,
+        ),
+        hero=HeroRules(
+            max_players=hero.max_players,
+            target_taps=hero.target_taps or 0,
+            game_seconds=hero.game_seconds,
+            timeout_seconds=hero.hero_timeout_seconds,
+            organizer_share_bp=hero.organizer_share_bp,
+            winner_share_bp=hero.winner_share_bp,
+            min_fee=room_settings.hero_min_fee,
+            max_fee=room_settings.hero_max_fee,
+        ),
+        bonus=BonusRules(
+            target_taps=bonus.target_taps,
+            duration_hours=bonus.duration_hours,
+            reward_stars=bonus.reward_stars,
+            cooldown_hours=bonus.cooldown_hours,
+            min_paid_games=bonus.min_paid_games,
+        ),
+        cheat_limit=standard.cheat_limit,
+        cheat_window_ms=standard.cheat_window_ms,
+    )

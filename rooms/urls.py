@@ -11,11 +11,13 @@ from rooms.apis import (
     RoomHistoryApi,
     RoomLeaveApi,
     RoomStartApi,
+    RulesApi,
     TierJoinApi,
     TierListApi,
 )
 
 urlpatterns = [
+    path("rules", RulesApi.as_view(), name="rules"),
     path("bonus", BonusApi.as_view(), name="bonus"),
     path("bonus/start", BonusStartApi.as_view(), name="bonus-start"),
     path("bonus/cancel", BonusCancelApi.as_view(), name="bonus-cancel"),

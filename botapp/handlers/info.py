@@ -20,6 +20,7 @@ from botapp.keyboards import webapp_keyboard
 from botapp.telegram_calls import telegram_call
 from botapp.texts import text
 from payments.selectors import balance_for_user, star_charges_recent
+from rooms.selectors import game_rules
 
 COMMANDS = ("help", "balance", "paysupport", "terms")
 
@@ -49,8 +50,16 @@ async def on_help(message: Message) -> None:
     await _reply(message, text("help", _lang(message)))
 
 
+def terms_text(lang: str | None) -> str:
+    """The short terms with today's shares (the app's Rules & terms has the rest)."""
+    rules = game_rules()
+    house = rules.standard.house_share_bp / 100
+    organizer = rules.hero.organizer_share_bp / 100
+    return text("terms", lang, house=f"{house:g}", organizer=f"{organizer:g}")
+
+
 async def on_terms(message: Message) -> None:
-    await _reply(message, text("terms", _lang(message)))
+    await _reply(message, await database_sync_to_async(terms_text)(_lang(message)))
 
 
 def balance_text(user: User | None, lang: str | None) -> str:

@@ -12,6 +12,7 @@ from botapp.tests.updates import command_update, tg_user_dict
 from payments.models import Payment
 from payments.services import star_payment_apply
 from payments.tests.test_charges import charge_fields, long_charge_id
+from rooms.models import RoomSettings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,8 +26,16 @@ def test_the_commands_answer_in_both_languages(bot_process, fake_bot_api, make_u
     """One bot process for all of them (starting runbot costs seconds)."""
     assert "tap faster than the others" in ask(fake_bot_api, make_user(), "/help", "en")
     assert "тапайте быстрее других" in ask(fake_bot_api, make_user(), "/help", "ru")
-    assert "Rules and terms" in ask(fake_bot_api, make_user(), "/terms", "en")
-    assert "Правила и условия" in ask(fake_bot_api, make_user(), "/terms", "ru")
+    settings_row = RoomSettings.get_solo()
+    settings_row.house_share_bp = 250
+    settings_row.save()
+    terms = ask(fake_bot_api, make_user(), "/terms", "en")
+    assert "Rules and terms" in terms
+    assert "now 2.5 %" in terms
+    assert "gets 10 %" in terms
+    terms = ask(fake_bot_api, make_user(), "/terms", "ru")
+    assert "Правила и условия" in terms
+    assert "сейчас 2.5 %" in terms
 
     en, ru = make_user(), make_user()
     for user, stars in ((en, 40), (ru, 7)):

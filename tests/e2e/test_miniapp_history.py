@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from payments.models import Payment
 from payments.services import star_payment_apply
-from rooms.models import Room
+from rooms.models import Room, RoomSettings
 from rooms.services import room_advance, room_join_tier
 from rooms.taps import taps_record
 from tests.browser import fire_telegram_event, init_data_for, open_miniapp, screenshot
@@ -111,6 +111,8 @@ def test_history_terms_and_the_switch(
     won = play_game([me, bob, cy], tiers[20], {me.tg_id: 45, bob.tg_id: 30, cy.tg_id: 12})
     lost = play_game([me, bob], tiers[20], {me.tg_id: 5, bob.tg_id: 25})
     alone = cancelled_room(me, tiers[50])
+    # The operator takes a house share from now on: Rules & terms says so (games above paid none).
+    RoomSettings.objects.update_or_create(pk=1, defaults={"house_share_bp": 250})
     # The bot could not write to him lately: the profile says how to fix it.
     User.objects.filter(pk=me.pk).update(bot_blocked_at=timezone.now())
 
@@ -173,6 +175,8 @@ def test_history_terms_and_the_switch(
     page.get_by_test_id("terms").wait_for()
     expect(page.get_by_test_id("terms")).to_contain_text(text["terms"])
     expect(page.get_by_test_id("terms-support")).to_contain_text("/paysupport")
+    expect(page.get_by_test_id("terms-shares")).to_contain_text("2.5 %")
+    expect(page.get_by_test_id("terms")).not_to_contain_text("{{")
     screenshot(page, f"terms-{lang}-{theme}")
     page.context.close()
 

@@ -30,7 +30,16 @@ def test_every_screen(server, browser, tiers, fund, make_user, lang: str, theme:
     make_user(first_name="Hugo", referrer=user)
     fund(user.tg_id, 250)
     # The bonus screen is shown to a player the anti-farming guard lets in (tested elsewhere).
-    BonusSettings.objects.update_or_create(pk=1, defaults={"min_paid_games": 0})
+    # The operator's bonus (not the default 1 000 000 taps in 24 hours): the screens show it.
+    BonusSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "min_paid_games": 0,
+            "target_taps": 5_000,
+            "duration_hours": 12,
+            "reward_stars": 75,
+        },
+    )
     page = open_miniapp(browser, server.base_url, init_data_for(user, lang), theme=theme)
 
     # The Telegram contract: ready, expand, no vertical swipes, theme applied.
@@ -69,13 +78,16 @@ def test_every_screen(server, browser, tiers, fund, make_user, lang: str, theme:
     expect(page.get_by_test_id("games-me")).to_be_visible()
     screenshot(page, f"leaderboard-{lang}-{theme}")
 
-    # Bonus room: start, tap (counted by the server over ws/bonus/), 24 h timer, cancel.
+    # Bonus room: start, tap (counted by the server over ws/bonus/), 12 h timer, cancel.
     page.get_by_test_id("nav-home").click()
+    expect(page.get_by_test_id("bonus-link")).to_contain_text("75")
     page.get_by_test_id("bonus-link").click()
     page.get_by_test_id("bonus").wait_for()
-    expect(page.get_by_test_id("bonus")).to_contain_text("0 / 1")
+    expect(page.get_by_test_id("bonus")).to_contain_text("0 / 5")
+    expect(page.get_by_test_id("bonus-rules")).to_contain_text("12")
+    expect(page.get_by_test_id("bonus-reward")).to_contain_text("75")
     page.get_by_test_id("bonus-start").click()
-    expect(page.get_by_test_id("bonus-timer")).to_contain_text("23:59:")
+    expect(page.get_by_test_id("bonus-timer")).to_contain_text("11:59:")
     tap = page.get_by_test_id("bonus-tap")
     for _ in range(12):
         tap.click()

@@ -493,6 +493,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v1/rules": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description The game's rules as the operator set them: room shares and limits, the bonus run and the
+     *     anti-cheat line (the Rules & terms and bonus screens show these).
+     */
+    get: operations["rules_retrieve"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v1/telemetry/ws-reconnect": {
     parameters: {
       query?: never;
@@ -728,6 +748,33 @@ export interface components {
      * @enum {string}
      */
     NetworkEnum: "-239" | "-3";
+    OutputSerializerRulesBonus: {
+      target_taps: number;
+      duration_hours: number;
+      reward_stars: number;
+      cooldown_hours: number;
+      min_paid_games: number;
+    };
+    OutputSerializerRulesHero: {
+      max_players: number;
+      target_taps: number;
+      game_seconds: number;
+      /** @description The room is cancelled and refunded when not started by then. */
+      timeout_seconds: number;
+      organizer_share_bp: number;
+      winner_share_bp: number;
+      min_fee: number;
+      max_fee: number;
+    };
+    OutputSerializerRulesStandard: {
+      max_players: number;
+      min_players: number;
+      gather_seconds: number;
+      countdown_seconds: number;
+      game_seconds: number;
+      /** @description The house's share of the pool, in basis points (100 = 1 %). */
+      house_share_bp: number;
+    };
     PatchedMeSettingsInput: {
       /** @description Whether the bot tells me how each game I played ended. */
       notify_game_results?: boolean;
@@ -929,6 +976,15 @@ export interface components {
       photo_url: string;
       taps: number;
       cheater: boolean;
+    };
+    RulesOutput: {
+      standard: components["schemas"]["OutputSerializerRulesStandard"];
+      hero: components["schemas"]["OutputSerializerRulesHero"];
+      bonus: components["schemas"]["OutputSerializerRulesBonus"];
+      /** @description More taps than this within the window … */
+      cheat_limit: number;
+      /** @description … mark the seat as a cheater's. */
+      cheat_window_ms: number;
     };
     StarCharge: {
       /** @description Quote it to support (/paysupport). */
@@ -2200,6 +2256,41 @@ export interface operations {
         headers: {
           /** @description Present when this is the stored answer to an earlier request with the key. */
           "Idempotent-Replayed"?: "true";
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  rules_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RulesOutput"];
+        };
+      };
+      "4XX": {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      "5XX": {
+        headers: {
           [name: string]: unknown;
         };
         content: {

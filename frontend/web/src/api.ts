@@ -41,6 +41,7 @@ export type ChargesPage = Schemas["StarChargeListOutput"];
 export type StarCharge = Schemas["StarCharge"];
 export type LedgerKind = Schemas["LedgerEntryKindEnum"];
 export type MeSettings = Schemas["PatchedMeSettingsInput"];
+export type GameRules = Schemas["RulesOutput"];
 
 export class ApiError extends Error {
   constructor(
@@ -181,6 +182,7 @@ export const api = {
   room: (id: number) => request<Room>(`/api/v1/rooms/${id}`),
   leaveRoom: (id: number) => post<Room>(`/api/v1/rooms/${id}/leave`),
   startRoom: (id: number) => post<Room>(`/api/v1/rooms/${id}/start`),
+  rules: () => request<GameRules>("/api/v1/rules"),
   bonus: () => request<BonusEnvelope>("/api/v1/bonus"),
   bonusStart: () => post<BonusEnvelope>("/api/v1/bonus/start"),
   bonusCancel: () => post<BonusEnvelope>("/api/v1/bonus/cancel"),

@@ -11,6 +11,8 @@ export const keys = {
   tiers: () => ["tiers"] as const,
   currentRoom: () => ["current-room"] as const,
   bonus: () => ["bonus"] as const,
+  /** The game's rules as the operator set them (shares, limits, the bonus run). */
+  rules: () => ["rules"] as const,
   presets: () => ["presets"] as const,
   /** The rank preview of a custom donation amount (under ``presets``: a donation stales both). */
   presetPreview: (stars: number) => ["presets", "preview", stars] as const,

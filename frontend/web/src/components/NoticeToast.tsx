@@ -25,7 +25,7 @@ export function NoticeToast() {
       data-testid="notice"
       data-notice={notice.testId ?? notice.key}
     >
-      <span>{t(notice.key)}</span>
+      <span>{t(notice.key, notice.values)}</span>
       <button
         className="icon-button notice__close"
         aria-label={t("common.close")}

@@ -7,6 +7,8 @@
 export interface Notice {
   id: number;
   key: string;
+  /** Interpolation values for the key's text (e.g. ``{ count: 100 }``). */
+  values?: Record<string, string | number>;
   tone: "info" | "error";
   testId?: string;
 }

@@ -2,10 +2,11 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { api, getToken, refreshToken } from "../api";
-import { Loading } from "../components/Loading";
+import { api, getToken, refreshToken, type BonusEnvelope } from "../api";
+import { ErrorNote, Loading } from "../components/Loading";
 import { TimeLeft } from "../components/TimeLeft";
 import { useBonusMutations } from "../hooks/useBonusMutations";
+import { useRules } from "../hooks/useRules";
 import { onMeEvent } from "../lib/events";
 import { reportReconnect } from "../lib/reconnectTelemetry";
 import { LiveSocket, wsUrl } from "../lib/socket";
@@ -14,6 +15,7 @@ import type { BonusClientFrame, BonusServerFrame } from "../ws-frames";
 import { hapticNotify, hapticTap } from "../telegram";
 import { reportBlocked } from "../lib/blocked";
 import { errorText } from "../lib/errors";
+import { showNotice } from "../lib/notice";
 import { CLOSE_FORBIDDEN, reportSocketError } from "../lib/socketErrors";
 import { keys } from "../queryKeys";
 
@@ -22,6 +24,7 @@ export function Bonus() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const bonus = useQuery({ queryKey: keys.bonus(), queryFn: api.bonus });
+  const rules = useRules();
   const run = bonus.data?.run ?? null;
   const [taps, setTaps] = useState<number | null>(null);
   const batcher = useRef<TapBatcher | null>(null);
@@ -36,6 +39,13 @@ export function Bonus() {
     batcher.current = tapper;
     const done = () => {
       hapticNotify("success");
+      const reward = queryClient.getQueryData<BonusEnvelope>(keys.bonus())?.run?.reward_stars;
+      showNotice({
+        key: "bonus.completed",
+        tone: "info",
+        values: { count: reward ?? 0 },
+        testId: "bonus-completed",
+      });
       void queryClient.invalidateQueries();
       navigate("/", { replace: true });
     };
@@ -83,13 +93,20 @@ export function Bonus() {
     action.mutate();
   };
 
-  if (bonus.isPending) return <Loading />;
+  if (bonus.isPending || (!run && rules.isPending)) return <Loading />;
   const shown = taps ?? run?.taps ?? 0;
-  const target = run?.target_taps ?? 1_000_000;
+  const settings = rules.data?.bonus;
+  // The run's own target (fixed when it started); before a run, the operator's current one.
+  const target = run?.target_taps ?? settings?.target_taps ?? 0;
   return (
     <main className="screen room" data-testid="bonus">
       <h1>{t("bonus.title")}</h1>
-      <p className="hint">{t("bonus.rules", { count: target })}</p>
+      {settings && (
+        <p className="hint" data-testid="bonus-rules">
+          {t("bonus.rules", { count: target, hours: settings.duration_hours })}
+        </p>
+      )}
+      {rules.isError && !run && <ErrorNote error={rules.error} />}
       {active && run ? (
         <>
           <div className="bonus-progress" data-testid="bonus-progress">
@@ -132,6 +149,11 @@ export function Bonus() {
             </span>
             <span>0 / {target.toLocaleString()}</span>
           </div>
+          {settings && (
+            <p className="hint" data-testid="bonus-reward">
+              {t("bonus.reward", { count: settings.reward_stars })}
+            </p>
+          )}
           <button
             className="button button--wide"
             disabled={busy}

@@ -5,6 +5,7 @@ import { api } from "../api";
 import { Header } from "../components/Header";
 import { ErrorNote, Loading } from "../components/Loading";
 import { useMe } from "../hooks/useMe";
+import { useRules } from "../hooks/useRules";
 import { useJoinTier } from "../hooks/useRoomMutations";
 import { keys } from "../queryKeys";
 
@@ -13,6 +14,7 @@ export function Home() {
   const me = useMe();
   const tiers = useQuery({ queryKey: keys.tiers(), queryFn: api.tiers, refetchInterval: 3_000 });
   const current = useQuery({ queryKey: keys.currentRoom(), queryFn: api.currentRoom });
+  const rules = useRules();
   const { join, joining, error } = useJoinTier();
 
   if (me.isPending) return <Loading />;
@@ -33,7 +35,13 @@ export function Home() {
                 taps: me.data.bonus_run.taps,
                 count: me.data.bonus_run.target_taps,
               })
-            : t("bonus.teaser")}
+            : rules.data
+              ? t("bonus.teaser", {
+                  count: rules.data.bonus.target_taps,
+                  hours: rules.data.bonus.duration_hours,
+                  reward: rules.data.bonus.reward_stars,
+                })
+              : ""}
         </span>
       </Link>
       <h2 className="section-title">{t("home.rooms")}</h2>
