@@ -170,7 +170,7 @@ def test_week_picker_and_invite_button(server, browser, make_user, lang: str) ->
 
     page.get_by_test_id("donations-referrals").click()
     invite = page.get_by_test_id("invite-friend")
-    expect(invite).to_contain_text({"en": "Invite a friend", "ru": "Пригласи друга"}[lang])
+    expect(invite).to_contain_text({"en": "Invite a friend", "ru": "Пригласить друга"}[lang])
     screenshot(page, f"boards-referrals-invite-{lang}")
     invite.click()
     path = telegram_events(page, "web_app_open_tg_link")[-1][1]["path_full"]

@@ -165,7 +165,7 @@ describe("the referrals board", () => {
     expect(byId(view, "invite-friend")).toBeNull(); // only on the referrals tab
     await click(view, "donations-referrals");
     const button = byId(view, "invite-friend") as HTMLButtonElement;
-    expect(button.textContent).toContain("Пригласи друга");
+    expect(button.textContent).toContain("Пригласить друга");
     await click(view, "invite-friend");
     expect(opened).toHaveLength(1);
     const url = new URL(opened[0]!);
