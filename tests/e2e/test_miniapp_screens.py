@@ -91,7 +91,7 @@ def test_every_screen(server, browser, tiers, fund, make_user, lang: str, theme:
     tap = page.get_by_test_id("bonus-tap")
     for _ in range(12):
         tap.click()
-    expect(page.get_by_test_id("bonus-progress")).to_contain_text("12 / 1")
+    expect(page.get_by_test_id("bonus-progress")).to_contain_text("12 / 5")
     page.wait_for_timeout(500)  # the last packet leaves within 200 ms
     run = BonusRun.objects.get(user=user, status="active")
     screenshot(page, f"bonus-{lang}-{theme}")
