@@ -5,7 +5,9 @@
   ``secret = HMAC_SHA256(key=b"WebAppData", msg=bot_token)``; compare
   ``hex(HMAC_SHA256(key=secret, msg=data_check_string))`` in constant time.
 - Third-party check without the token: Ed25519 over ``"<bot_id>:WebAppData\\n" + pairs`` (without
-  ``hash`` and ``signature``) with Telegram's public keys.
+  ``hash`` and ``signature``) with Telegram's public key for the environment the bot lives in
+  (production, or Telegram's test servers): never both, since a test-environment bot may carry
+  the same numeric id as ours.
 Values are hashed exactly as received: the ``user`` JSON is never re-serialised.
 """
 
@@ -31,6 +33,12 @@ TELEGRAM_PUBLIC_KEY_TEST = bytes.fromhex(
     "40055058a4ee38156a06562e52eece92a771bcd8346a8c4615cb7376eddf72ec"
 )
 MAX_LENGTH = 8192
+
+
+def telegram_public_key(*, test_environment: bool) -> bytes:
+    """The key Telegram signs third-party initData with: production's, or the test servers'."""
+    return TELEGRAM_PUBLIC_KEY_TEST if test_environment else TELEGRAM_PUBLIC_KEY_PROD
+
 FUTURE_SKEW_SECONDS = 60
 MAX_USER_ID = 2**52
 
@@ -173,7 +181,7 @@ def validate_init_data_signature(
     raw: str,
     *,
     bot_id: int,
-    public_keys: Sequence[bytes] = (TELEGRAM_PUBLIC_KEY_PROD, TELEGRAM_PUBLIC_KEY_TEST),
+    public_key: bytes,
     max_age: int = 86400,
     now: float | None = None,
 ) -> InitData:
@@ -188,14 +196,13 @@ def validate_init_data_signature(
         raise InitDataError("init_data_signature_invalid", "signature is not base64url.") from exc
     if len(signature) != 64:
         raise InitDataError("init_data_signature_invalid", "signature has the wrong length.")
-    message = _third_party_message(fields, bot_id)
-    for key in public_keys:
-        try:
-            VerifyKey(key).verify(message, signature)
-        except (BadSignatureError, ValueError):
-            continue
-        return _finish(fields, max_age=max_age, now=now)
-    raise InitDataError("init_data_signature_invalid", "initData signature does not verify.")
+    try:
+        VerifyKey(public_key).verify(_third_party_message(fields, bot_id), signature)
+    except (BadSignatureError, ValueError) as exc:
+        raise InitDataError(
+            "init_data_signature_invalid", "initData signature does not verify."
+        ) from exc
+    return _finish(fields, max_age=max_age, now=now)
 
 
 def bot_id_from_token(token: str) -> int:

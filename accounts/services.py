@@ -18,6 +18,7 @@ from accounts.initdata import (
     InitDataError,
     TelegramUser,
     bot_id_from_token,
+    telegram_public_key,
     validate_init_data,
     validate_init_data_signature,
 )
@@ -70,6 +71,9 @@ def init_data_validate(*, raw: str) -> InitData:
                 return validate_init_data_signature(
                     raw,
                     bot_id=bot_id_from_token(settings.TELEGRAM_BOT_TOKEN),
+                    public_key=telegram_public_key(
+                        test_environment=settings.TELEGRAM_TEST_ENVIRONMENT
+                    ),
                     max_age=settings.TELEGRAM_INITDATA_MAX_AGE,
                 )
             except InitDataError as sig_exc:

@@ -400,6 +400,9 @@ AUTH_PASSWORD_VALIDATORS = [
 TELEGRAM_INITDATA_MAX_AGE = env.int("TELEGRAM_INITDATA_MAX_AGE", default=86400)
 # Accept initData carrying only the third-party Ed25519 signature (no valid hash) for this bot id.
 TELEGRAM_ACCEPT_SIGNATURE_ONLY = env.bool("TELEGRAM_ACCEPT_SIGNATURE_ONLY", default=False)
+# The bot lives on Telegram's test servers: that signature is checked with the test environment's
+# public key instead of production's (only one of them is ever accepted).
+TELEGRAM_TEST_ENVIRONMENT = env.bool("TELEGRAM_TEST_ENVIRONMENT", default=False)
 TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="ChanceTapBot")
 TELEGRAM_APP_NAME = env.str("TELEGRAM_APP_NAME", default="play")
 TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org")
