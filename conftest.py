@@ -25,15 +25,18 @@ _ids = itertools.count(700_000_001)
 # holding another app's data is never flushed; make test picks a number per checkout and
 # TEST_REDIS_DB overrides it). A run empties its database when it ends, leaving nothing behind.
 _OWNER = os.environ.get("CHANCETAP_TEST_OWNER", "chancetap-tests")
+_redis_held = False  # claimed by this run: keys without a marker are our tests' own writes
 
 
 def _redis_owned(*, flush: bool = False) -> None:
+    global _redis_held
     from tests.redis_owner import NotOursError, claim
 
     try:
-        claim(settings.REDIS_URL, _OWNER, flush=flush)
+        claim(settings.REDIS_URL, _OWNER, flush=flush, held=_redis_held)
     except NotOursError as exc:
         pytest.exit(str(exc), returncode=3)
+    _redis_held = True
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -72,3 +72,25 @@ def test_release_empties_only_our_own_database(db: redis.Redis) -> None:
     assert db.dbsize() == 2
     release(settings.REDIS_URL, OURS)
     assert db.dbsize() == 0
+
+
+def test_a_run_that_held_it_owns_what_its_tests_wrote_after_emptying_it(db: redis.Redis) -> None:
+    """A test's ``cache.clear()`` is a FLUSHDB: the marker goes, the test writes again."""
+    claim(settings.REDIS_URL, OURS)
+    db.flushdb()
+    db.set("chancetap:1:rate:v1", "1")
+    with pytest.raises(NotOursError, match="no test run created"):
+        claim(settings.REDIS_URL, "/another/checkout")
+    claim(settings.REDIS_URL, OURS, flush=True, held=True)
+    assert db.get("chancetap:1:rate:v1") is None
+    held = db.get(OWNER_KEY)
+    assert isinstance(held, bytes)
+    assert held.startswith(f"{OURS}|".encode())
+
+
+def test_release_empties_what_the_last_test_left_without_a_marker(db: redis.Redis) -> None:
+    claim(settings.REDIS_URL, OURS)
+    db.flushdb()
+    db.set("chancetap:1:rate:v1", "1")
+    release(settings.REDIS_URL, OURS)
+    assert db.dbsize() == 0
