@@ -39,6 +39,7 @@ def telegram_public_key(*, test_environment: bool) -> bytes:
     """The key Telegram signs third-party initData with: production's, or the test servers'."""
     return TELEGRAM_PUBLIC_KEY_TEST if test_environment else TELEGRAM_PUBLIC_KEY_PROD
 
+
 FUTURE_SKEW_SECONDS = 60
 MAX_USER_ID = 2**52
 
