@@ -52,6 +52,15 @@ def _redis_is_ours() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _outside_services_closed() -> None:
+    """Each test starts with every outside service's circuit breaker closed (they are per
+    process: a test that made a fake fail must not leave the next one without calls)."""
+    from chancetap.outbound.http import breakers_reset
+
+    breakers_reset()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache(_redis_is_ours: None) -> None:
     if settings.REDIS_URL:
         _redis_owned(flush=True)  # FLUSHDB of the test run's own database (checked first)

@@ -7,9 +7,7 @@ source and time. ``tons_for_stars`` rounds with the configured rule, in exact ``
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -19,14 +17,24 @@ from django.core.cache import cache
 from django.utils import timezone
 from prometheus_client import Counter
 
+from chancetap.outbound.http import OutboundError, Policy, get_json
 from payments.models import RateSettings, RateSnapshot
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RATE = Decimal(1)
 MAX_RATE = Decimal(10) ** 9
-FETCH_TIMEOUT_SECONDS = 5
-MAX_BODY_BYTES = 1024 * 1024
+# Asked from leaderboard and top-up requests when the cache is cold: a short deadline, and after
+# five failed calls in a row the source is left alone for a minute (the last stored rate serves).
+RATE_SOURCE = Policy(
+    service="rate_source",
+    timeout=3.0,
+    deadline=5.0,
+    attempts=2,
+    max_bytes=1024 * 1024,
+    breaker_failures=5,
+    breaker_reset=60.0,
+)
 ROUNDING_MODES = {
     RateSettings.Rounding.FLOOR: ROUND_FLOOR,
     RateSettings.Rounding.HALF_UP: ROUND_HALF_UP,
@@ -83,22 +91,10 @@ def _follow_path(document: Any, path: str) -> Any:
 
 
 def _fetch_json(url: str) -> Any:
-    if not url.startswith(("http://", "https://")):
-        raise RateSourceError("the rate source URL must be http(s)")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url, headers={"Accept": "application/json", "User-Agent": "chancetap-rate/1"}
-    )
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
-            body = response.read(MAX_BODY_BYTES + 1)
-    except OSError as exc:
-        raise RateSourceError(f"source unreachable: {exc}") from exc
-    if len(body) > MAX_BODY_BYTES:
-        raise RateSourceError("source answer too large")
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RateSourceError("source answer is not JSON") from exc
+        return get_json(RATE_SOURCE, url, headers={"Accept": "application/json"})
+    except OutboundError as exc:
+        raise RateSourceError(f"{exc.kind}: {exc}") from exc
 
 
 def _store(rate: Decimal, source: str) -> RateSnapshot:
@@ -145,8 +141,12 @@ def _manual_quote(row: RateSettings) -> RateQuote:
     return RateQuote(rate=rate, source="manual", fetched_at=latest.fetched_at, stale=False)
 
 
-def rate_get() -> RateQuote:
-    """Tons per star now. Never raises because of the source."""
+def rate_get(*, fetch: bool = True) -> RateQuote:
+    """Tons per star now. Never raises because of the source.
+
+    ``fetch=False`` never calls the source (a fresh cached value, else the last stored rate): for
+    callers inside a transaction, which must not wait on the network with rows locked (the beat
+    task ``refresh_rate_task`` keeps the cache and the stored rate fresh)."""
     row = rate_settings_get()
     if row.source == RateSettings.Source.MANUAL:
         return _manual_quote(row)
@@ -158,10 +158,11 @@ def rate_get() -> RateQuote:
             fetched_at=datetime.fromisoformat(cached["at"]),
             stale=False,
         )
-    try:
-        return rate_refresh(row)
-    except RateSourceError:
-        pass
+    if fetch:
+        try:
+            return rate_refresh(row)
+        except RateSourceError:
+            pass
     last = RateSnapshot.objects.order_by("-fetched_at", "-pk").first()
     if last is not None:
         return RateQuote(rate=last.rate, source=last.source, fetched_at=last.fetched_at, stale=True)

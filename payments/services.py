@@ -373,7 +373,7 @@ def star_payment_apply(
         )
         balance_after = posted.entries[0].balance_after
     else:
-        quote = rate_get()
+        quote = rate_get(fetch=False)  # no network call with the invoice's row locked
         charge.rate = quote.rate
         charge.tons = tons_for_stars(total_amount, quote.rate)
         charge.save(update_fields=["rate", "tons"])

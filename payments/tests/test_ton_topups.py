@@ -20,7 +20,7 @@ from django.utils import timezone
 from payments.ledger import Posting, balance_get, ledger_mismatches, ledger_post_in_tx
 from payments.models import LedgerEntry, TonPollCursor, TonTopup, TonTransfer
 from payments.tasks import ton_poll_task
-from payments.ton_topups import ton_topups_poll
+from payments.ton_topups import TON_API, ton_topups_poll
 
 pytestmark = pytest.mark.django_db
 RECEIVER = "UQCrq6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq5jh"
@@ -36,7 +36,8 @@ class FakeToncenter:
         self.requests: list[dict] = []
         self.answers: list[list[dict]] = []  # what each request got ([] for a failure)
         self.fail = False
-        self.fail_request: int | None = None  # fail only the request with this number (1-based)
+        # Fail the request with this number (1-based) and the retries after it: one call fails.
+        self.fail_request: int | None = None
         self.next_lt = 47_000_000_000_000
         api = self
 
@@ -47,9 +48,14 @@ class FakeToncenter:
                 api.requests.append(
                     {"path": parts.path, **query, "key": self.headers.get("X-API-Key")}
                 )
-                page = [] if api.fail or api.fail_request == len(api.requests) else api.page(query)
+                number = len(api.requests)
+                failing = api.fail or (
+                    api.fail_request is not None
+                    and api.fail_request <= number < api.fail_request + TON_API.attempts
+                )
+                page = [] if failing else api.page(query)
                 api.answers.append(page)
-                if api.fail or api.fail_request == len(api.requests):
+                if failing:
                     body, status = b'{"ok": false, "error": "rate limit"}', 429
                 else:
                     body, status = json.dumps({"ok": True, "result": page}).encode(), 200

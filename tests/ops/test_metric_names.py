@@ -11,7 +11,8 @@ import yaml
 from django_prometheus.middleware import Metrics
 from prometheus_client.registry import REGISTRY
 
-import chancetap.observability.metrics  # noqa: F401  (registers our metrics)
+import chancetap.observability.metrics  # (registers our metrics)
+import chancetap.outbound.http  # noqa: F401  (registers chancetap_outbound_*)
 import payments.rates  # noqa: F401  (registers chancetap_rate_refresh_total)
 
 ROOT = Path(__file__).resolve().parents[2]
