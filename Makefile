@@ -149,13 +149,17 @@ test-web: node ## Vitest unit tests of the Mini App
 browser: ## Install Debian's Chromium for browser tests when missing
 	@scripts/ensure-chromium
 
+.PHONY: pgbackrest
+pgbackrest: ## Install Debian's pgBackRest for the point-in-time recovery test when missing
+	@scripts/ensure-pgbackrest
+
 .PHONY: test-py
 # Parallel workers (pytest-xdist): a test module stays on one worker (its servers and browser are
 # module fixtures); each worker has its own test database and Redis database (settings.py).
 # PYTEST_WORKERS=0 runs in one process; PYTEST_ARGS adds pytest options (e.g. -k, a path).
 PYTEST_WORKERS ?= 2
 PYTEST_XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
-test-py: venv frontend services browser ## pytest: every Python suite incl. browser tests (real Postgres + Redis), on PYTEST_WORKERS workers
+test-py: venv frontend services browser pgbackrest ## pytest: every Python suite incl. browser tests (real Postgres + Redis), on PYTEST_WORKERS workers
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 .PHONY: ops-check

@@ -666,12 +666,25 @@ def test_database_urls_are_parsed_without_leaking_the_password() -> None:
 # --- pgBackRest ----------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    shutil.which("pgbackrest") is None or os.geteuid() != 0 or shutil.which("runuser") is None,
-    reason="needs Debian's pgbackrest and root (the scratch cluster runs as the postgres user)",
-)
+def _pitr_missing() -> str:
+    """What the PITR proof lacks here ('' when nothing)."""
+    if shutil.which("pgbackrest") is None:
+        return "Debian's pgbackrest is not installed (make pgbackrest installs it as root)"
+    if os.geteuid() != 0 or shutil.which("runuser") is None:
+        return "it needs root and runuser (the scratch cluster runs as the postgres user)"
+    return ""
+
+
 def test_pgbackrest_config_recovers_to_a_point_in_time() -> None:
-    """ops/pgbackrest/verify-pitr: the shipped config archives WAL to S3 and restores to a time."""
+    """ops/pgbackrest/verify-pitr: the shipped config archives WAL to S3 and restores to a time.
+
+    ``make test`` installs pgbackrest (``make pgbackrest``); in CI a missing prerequisite fails
+    this test with the reason instead of skipping it."""
+    missing = _pitr_missing()
+    if missing and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"the point-in-time recovery proof cannot run in CI: {missing}")
+    if missing:
+        pytest.skip(missing)
     done = subprocess.run(
         [str(BASE_DIR / "ops" / "pgbackrest" / "verify-pitr")],
         capture_output=True,
