@@ -193,6 +193,10 @@ bench: venv frontend services ## Benchmarks on production settings (payments, le
 restore-drill: venv services ## Time backup_db + restore_db of a generated database (SIZE_MB=1024) on a local S3 server
 	scripts/restore-drill --size-mb $${SIZE_MB:-1024}
 
+.PHONY: rpo-drill
+rpo-drill: venv pgbackrest ## Measure the recovery point: write for WRITE_SECONDS=90, crash the primary, restore the archive's latest point, print the writes lost (as root)
+	ops/pgbackrest/verify-pitr --rpo $${WRITE_SECONDS:-90}
+
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules, build output and local state
 	rm -rf $(VENV) $(WEB)/node_modules frontend/static/frontend var .mypy_cache .ruff_cache .pytest_cache

@@ -228,7 +228,7 @@ def test_postgres_archives_wal_with_pgbackrest(services) -> None:
     command = command_list(postgres)
     assert "archive_mode=on" in command
     assert "archive_command=pgbackrest --stanza=chancetap archive-push %p" in command
-    assert "archive_timeout=900" in command
+    assert "archive_timeout=60" in command  # RPO <= 1 min (make rpo-drill)
     assert mounted_targets(postgres)["/etc/pgbackrest/pgbackrest.conf"] == (
         ROOT / "ops/pgbackrest/pgbackrest.conf"
     )
