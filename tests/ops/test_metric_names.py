@@ -17,12 +17,17 @@ import payments.rates  # noqa: F401  (registers chancetap_rate_refresh_total)
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"\b((?:chancetap|django)_[a-z0-9_]+)")
-# Exported by chancetap.backups.services' collector from the shared cache (not a registered metric).
+# Exported by scrape-time collectors (not registered metrics): chancetap.backups.services' from the
+# shared cache, chancetap.backups.wal's from PostgreSQL.
 BACKUP_METRICS = {
     "chancetap_backup_last_success_timestamp_seconds",
     "chancetap_backup_last_size_bytes",
     "chancetap_backup_last_duration_seconds",
     "chancetap_backup_last_failure_timestamp_seconds",
+    # chancetap.backups.wal's collector, from pg_stat_archiver (only where archive_mode is on).
+    "chancetap_wal_archive_last_success_timestamp_seconds",
+    "chancetap_wal_archive_failures_total",
+    "chancetap_wal_archive_pending_bytes",
 }
 
 
