@@ -21,6 +21,11 @@ class RoomPlayerSerializer(serializers.Serializer[Any]):  # Seat rows
     cheater = serializers.BooleanField()
 
 
+# Reused for every room rendered (a room's sockets are told its state on every change): building
+# a serializer deep-copies its fields; to_representation keeps no state between calls.
+_PLAYER = RoomPlayerSerializer()
+
+
 class RoomSerializer(serializers.Serializer[Room]):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Room.Kind.choices)
@@ -52,7 +57,7 @@ class RoomSerializer(serializers.Serializer[Room]):
 
     @extend_schema_field(RoomPlayerSerializer(many=True))
     def get_players(self, room: Room) -> list[dict[str, Any]]:
-        return list(RoomPlayerSerializer(room_players(room=room), many=True).data)
+        return [_PLAYER.to_representation(player) for player in room_players(room=room)]
 
 
 class RoomRulesSerializer(serializers.Serializer[Any]):

@@ -16,9 +16,13 @@ from chancetap.profile.frames import MeServerFrame
 from chancetap.profile.selectors import user_profile
 from chancetap.profile.serializers import ProfileSerializer
 
+# One serializer, reused for every hello (building one per socket deep-copies its fields: memory
+# and time when many players connect at once, as after a deploy).
+_PROFILE = ProfileSerializer()
+
 
 def _profile_render(user: Any) -> dict[str, Any]:
-    return dict(ProfileSerializer(user_profile(user=user)).data)
+    return dict(_PROFILE.to_representation(user_profile(user=user)))
 
 
 class UserEventsConsumer(AuthenticatedConsumerMixin, AsyncJsonWebsocketConsumer):
