@@ -44,10 +44,12 @@ def seed(url: str, users: int, donations: int) -> None:
             """
             INSERT INTO accounts_user (password, is_superuser, tg_id, username, first_name,
                 last_name, photo_url, language_code, phone, is_premium, is_blocked,
-                blocked_reason, is_staff, created_at, updated_at, referrer_id)
+                blocked_reason, is_staff, created_at, updated_at, referrer_id,
+                notify_game_results)
             SELECT '!', false, 1000000 + g, 'u' || g, 'Player ' || g, '', '', 'en', '', false,
                    g %% 997 = 0, '', false, now() - interval '200 days', now(),
-                   CASE WHEN g %% 10 = 0 AND g > 100 THEN 1000000 + (g %% 100) + 1 END
+                   CASE WHEN g %% 10 = 0 AND g > 100 THEN 1000000 + (g %% 100) + 1 END,
+                   true
             FROM generate_series(1, %s) AS g
             """,
             [users],
