@@ -9,6 +9,11 @@ from accounts.events import user_event_send
 from payments.models import Payment, TonTopup
 from payments.serializers import PaymentSerializer, TonTopupSerializer
 
+# One serializer each, reused for every event (building one costs ~120 µs against ~20 µs to render
+# with a built one; every confirmed payment sends one). to_representation keeps no state.
+_PAYMENT = PaymentSerializer()
+_TON_TOPUP = TonTopupSerializer()
+
 
 class PaymentEvent(TypedDict):
     """``ws/me/`` event: a Stars payment was credited (``balance`` null for a donation)."""
@@ -30,7 +35,7 @@ def payment_paid_event_send(*, payment: Payment, balance: int | None) -> None:
     """Once the transaction commits: ``{"type": "payment", "payment", "balance"}``."""
     event: PaymentEvent = {
         "type": "payment",
-        "payment": dict(PaymentSerializer(payment).data),
+        "payment": dict(_PAYMENT.to_representation(payment)),
         "balance": balance,
     }
     user_event_send(tg_id=payment.user_id, payload=event)
@@ -40,7 +45,7 @@ def ton_topup_paid_event_send(*, topup: TonTopup, balance: int | None) -> None:
     """Once the transaction commits: ``{"type": "ton_topup", "topup", "balance"}``."""
     event: TonTopupEvent = {
         "type": "ton_topup",
-        "topup": dict(TonTopupSerializer(topup).data),
+        "topup": dict(_TON_TOPUP.to_representation(topup)),
         "balance": balance,
     }
     user_event_send(tg_id=topup.user_id, payload=event)
