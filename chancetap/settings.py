@@ -231,17 +231,20 @@ if DATABASE_URL:
             DATABASES["default"]["TEST"] = {"NAME": _test_db}
         # A pooled connection is checked before it is handed out; a plain one before reuse.
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # Django's PostgreSQL backend with django-prometheus's instrumented cursors and connects
+        # (django_db_* metrics: statements, errors, duration, new connections).
+        DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "django_prometheus.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "chancetap.sqlite3"),
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith(".postgresql")
 
 
 # --- Redis: cache, channel layer, Celery broker -------------------------------------------------
@@ -272,7 +275,9 @@ REDIS_CIRCUIT_OPEN_SECONDS = env.float("REDIS_CIRCUIT_OPEN_SECONDS", default=2.0
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis cache counting hits and misses (django_cache_* metrics).
+            # Django's Redis cache counting hits and misses (django_cache_* metrics). Ours, not
+            # django-prometheus's NativeRedisCache: its module imports django-redis, which we do
+            # not otherwise need, and it counts a cached None as a miss.
             "BACKEND": "chancetap.observability.metrics_view.InstrumentedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chancetap"),

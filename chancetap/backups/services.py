@@ -186,7 +186,7 @@ class Database:
 
     @classmethod
     def from_django(cls, config: dict[str, Any]) -> Database:
-        if config.get("ENGINE") != "django.db.backends.postgresql":
+        if not str(config.get("ENGINE", "")).endswith(".postgresql"):
             raise BackupError("Backups need PostgreSQL: DATABASE_URL is not a postgres:// URL.")
         opts = config.get("OPTIONS") or {}
         return cls(
@@ -251,7 +251,7 @@ def live_databases() -> list[Database]:
     """The databases this deployment runs on; restoring over them needs an explicit flag."""
     found: list[Database] = []
     config = settings.DATABASES["default"]
-    if config.get("ENGINE") == "django.db.backends.postgresql":
+    if str(config.get("ENGINE", "")).endswith(".postgresql"):
         found.append(Database.from_django(config))
     for url in (
         getattr(settings, "BACKUP_DATABASE_URL", ""),

@@ -11,8 +11,8 @@ Neither sends a credential: Sentry events pass through ``scrub.sentry_before_sen
 spans through :func:`_scrub_span` (``http.url``, ``http.target``, ``url.query`` keep their
 shape, with ``token=[scrubbed]``).
 
-:func:`observability_init` runs once per process from ``CoreConfig.ready`` (it also starts the
-database metrics, see ``chancetap.observability.metrics.db_metrics_connect``).
+:func:`observability_init` runs once per process from ``CoreConfig.ready``. (Database and cache
+metrics come from django-prometheus's database engine and cache backend, set in settings.)
 """
 
 from __future__ import annotations
@@ -33,9 +33,6 @@ EXCLUDED_URLS = "healthz,readyz,metrics,static/"
 
 
 def observability_init() -> None:
-    from chancetap.observability.metrics import db_metrics_connect
-
-    db_metrics_connect()
     sentry_init()
     otel_init()
 

@@ -660,7 +660,7 @@ def test_database_urls_are_parsed_without_leaking_the_password() -> None:
     assert not Database.from_url("postgres://localhost/x").same_as(
         Database.from_url("postgres://localhost/y")
     )
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert settings.DATABASES["default"]["ENGINE"] == "django_prometheus.db.backends.postgresql"
 
 
 # --- pgBackRest ----------------------------------------------------------------------------------
