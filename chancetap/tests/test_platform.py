@@ -243,7 +243,7 @@ def test_debug_runs_on_embedded_defaults(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr
     engine, layer, cache, broker = result.stdout.split()
-    assert engine == "django.db.backends.sqlite3"
+    assert engine == "django_prometheus.db.backends.sqlite3"  # SQLite, instrumented
     assert layer == "channels.layers.InMemoryChannelLayer"
     assert cache.endswith("LocMemCache")
     assert broker == "filesystem://"
