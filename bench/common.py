@@ -10,6 +10,7 @@ own. ``make bench`` names the databases and the Redis database after the checkou
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import sys
@@ -74,11 +75,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_held: set[str] = set()
+
+
 def redis_flush(url: str = REDIS_URL) -> None:
-    """Empty the bench's Redis database — only when it is empty or ours (as the tests do)."""
-    from tests.redis_owner import NotOursError, claim
+    """Empty the bench's Redis database — only when it is empty or ours (as the tests do). The
+    bench empties it again when its process ends, leaving no marker behind for the next run."""
+    from tests.redis_owner import NotOursError, claim, release
 
     try:
-        claim(url, _OWNER, flush=True)
+        claim(url, _OWNER, flush=True, held=url in _held)
     except NotOursError as exc:
         raise SystemExit(f"{exc} (for the benches: BENCH_REDIS_URL=...)") from exc
+    if url not in _held:
+        _held.add(url)
+        atexit.register(release, url, _OWNER)
