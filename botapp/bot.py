@@ -22,6 +22,7 @@ from botapp.keyboards import menu_button
 from botapp.texts import text
 from chancetap import rls
 from chancetap.core.i18n import RUSSIAN_SPEAKING
+from chancetap.observability.logging import request_id_new, request_id_scope, request_id_var
 from chancetap.telegram.bot_api import TelegramAPIError, bot_session
 
 logger = logging.getLogger(__name__)
@@ -81,10 +82,24 @@ class InFlightUpdates(BaseMiddleware):
         return len(still_running)
 
 
+async def request_id_middleware(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """An update logs under a request id: the webhook request's, or (polling) one of its own. The
+    Celery tasks it publishes carry it (``chancetap.observability.logging``)."""
+    if request_id_var.get():
+        return await handler(event, data)
+    with request_id_scope(request_id_new()):
+        return await handler(event, data)
+
+
 def dispatcher_create(*, shutdown_grace: float = SHUTDOWN_GRACE_SECONDS) -> Dispatcher:
     dispatcher = Dispatcher()
     in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(request_id_middleware)
     # Row-level security: the bot is trusted server code (it credits payments of any player).
     dispatcher.update.outer_middleware(rls.bot_middleware())
 

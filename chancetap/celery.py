@@ -5,6 +5,7 @@ import os
 from celery import Celery
 
 from chancetap.observability import metrics
+from chancetap.observability.logging import celery_request_ids_connect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancetap.settings")
 
@@ -12,6 +13,7 @@ app = Celery("chancetap")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 metrics.celery_signals_connect()
+celery_request_ids_connect()
 
 app.conf.beat_schedule = {
     "payments-refresh-rate": {"task": "payments.refresh_rate", "schedule": 5 * 60},

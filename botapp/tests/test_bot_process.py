@@ -3,6 +3,7 @@ API. ``/start`` has its own module (``test_start.py``)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -88,6 +89,14 @@ def test_pre_checkout_refusals(bot_process, fake_bot_api, make_user) -> None:
         assert answer["ok"] is False
         assert answer["error_message"]
     assert "другого" in fake_bot_api.calls("answerPreCheckoutQuery")[0]["error_message"]
+    # Each update logs under a request id of its own (Loki finds one update's lines)
+    refused = [
+        json.loads(line)
+        for line in bot_process.log().splitlines()
+        if '"pre_checkout_refused"' in line
+    ]
+    assert len(refused) == 3, bot_process.log()[-3000:]
+    assert len({line["request_id"] for line in refused}) == 3
 
 
 def test_pre_checkout_answer_survives_a_flood_wait(bot_process, fake_bot_api, make_user) -> None:

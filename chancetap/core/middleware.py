@@ -5,13 +5,12 @@ the API."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from chancetap.observability.logging import request_id_var
+from chancetap.observability.logging import request_id_new, request_id_scope
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -22,13 +21,10 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _VALID_ID.match(incoming) else request_id_new()
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = request_id_var.set(request_id)
-        try:
+        with request_id_scope(request_id):
             response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
 

@@ -1,24 +1,48 @@
-"""JSON-lines logging with the request id of the current request (SPEC §9).
+"""JSON-lines logging with the request id of the current request, task or bot update (SPEC §9).
 
+Lines are written by python-json-logger (:class:`JsonFormatter` only names the fields and scrubs).
 Every line is scrubbed (``chancetap.observability.scrub``): a token, initData or Authorization
 header in a message, an extra or a traceback is written as ``[scrubbed]``. uvicorn's loggers write
 through the same handler (``LOGGING`` in settings), so its access log shows
 ``/ws/me/?token=[scrubbed]``.
+
+The request id: an HTTP request's comes from ``RequestIdMiddleware``; a Celery task published
+while one is current carries it in a message header and logs under it (a task published from
+nowhere — beat — logs under its task id); a bot update received by polling gets one of its own
+(``botapp.bot``), one received through the webhook keeps the webhook request's.
 """
 
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import json
 import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter as LibraryJsonFormatter
 
 from chancetap.observability.scrub import scrub
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+# The Celery message header that carries the publisher's request id to the task.
+REQUEST_ID_HEADER = "request_id"
 
-_RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "request_id"}
+
+def request_id_new() -> str:
+    return uuid.uuid4().hex
+
+
+@contextmanager
+def request_id_scope(request_id: str) -> Iterator[str]:
+    """Log under ``request_id`` for the duration of the block."""
+    token = request_id_var.set(request_id)
+    try:
+        yield request_id
+    finally:
+        request_id_var.reset(token)
 
 
 class RequestIdFilter(logging.Filter):
@@ -50,27 +74,72 @@ class HousekeepingFilter(logging.Filter):
         return logging.getLogger().isEnabledFor(logging.DEBUG)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request_id and any extras;
-    credentials scrubbed from the whole line."""
+class JsonFormatter(LibraryJsonFormatter):
+    """One JSON object per line: ``ts``, ``level``, ``logger``, ``message``, ``request_id`` (when
+    there is one), any extras, ``exc_info``; OpenTelemetry's trace ids inside a span. Credentials
+    are scrubbed from the whole line."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        payload: dict[str, Any] = {
-            "ts": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(
-                timespec="milliseconds"
-            ),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        request_id = getattr(record, "request_id", "")
-        if request_id:
-            payload["request_id"] = request_id
-        for key, value in vars(record).items():
-            if key not in _RESERVED and not key.startswith("_"):
-                payload[key] = value
-        if record.exc_info:
-            payload["exc_info"] = self.formatException(record.exc_info)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("fmt", ["levelname", "name", "message"])
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
+        kwargs.setdefault("json_ensure_ascii", False)
+        kwargs.setdefault("json_default", str)
+        super().__init__(*args, **kwargs)
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        log_data["ts"] = dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(
+            timespec="milliseconds"
+        )
+        super().add_fields(log_data, record, message_dict)
+        log_data["level"] = record.levelname.lower()
+        if not log_data.get("request_id"):
+            log_data.pop("request_id", None)
+        if log_data.get("otelTraceID", "0") == "0":  # not inside a span (or tracing is off)
+            for key in _OTEL_FIELDS:
+                log_data.pop(key, None)
+
+    def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
         # Scrubbing the serialized line covers the message, every extra and the traceback; the
         # patterns never consume a quote or a backslash, so the line stays valid JSON.
-        return scrub(json.dumps(payload, default=str, ensure_ascii=False))
+        return scrub(super().jsonify_log_record(log_data))
+
+
+# What OpenTelemetry's logging instrumentation puts on every record (tracing.py turns it on).
+_OTEL_FIELDS = ("otelTraceID", "otelSpanID", "otelTraceSampled", "otelServiceName")
+
+
+# --- Celery: the publisher's request id travels with the task -------------------------------
+def _task_published(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    request_id = request_id_var.get()
+    if headers is not None and request_id and REQUEST_ID_HEADER not in headers:
+        headers[REQUEST_ID_HEADER] = request_id
+
+
+_task_tokens: dict[str, contextvars.Token[str]] = {}
+
+
+def _task_started(task_id: str = "", task: Any = None, **_: Any) -> None:
+    request = getattr(task, "request", None)
+    request_id = getattr(request, REQUEST_ID_HEADER, None) or task_id
+    _task_tokens[task_id] = request_id_var.set(str(request_id))
+
+
+def _task_finished(task_id: str = "", **_: Any) -> None:
+    token = _task_tokens.pop(task_id, None)
+    if token is not None:
+        request_id_var.reset(token)
+
+
+def celery_request_ids_connect() -> None:
+    """Carry the request id from publisher to task (message header ``request_id``)."""
+    from celery import signals
+
+    signals.before_task_publish.connect(
+        _task_published, weak=False, dispatch_uid="chancetap-request-id-publish"
+    )
+    signals.task_prerun.connect(_task_started, weak=False, dispatch_uid="chancetap-request-id-pre")
+    signals.task_postrun.connect(
+        _task_finished, weak=False, dispatch_uid="chancetap-request-id-post"
+    )

@@ -1,9 +1,11 @@
 """Tracing and error reporting, both off unless configured (SPEC §9).
 
 * OpenTelemetry: with ``OTEL_EXPORTER_OTLP_ENDPOINT`` set (e.g. ``http://jaeger:4318``), Django
-  requests and Celery tasks become spans exported over OTLP/HTTP to ``<endpoint>/v1/traces``;
-  log records carry ``otelTraceID``/``otelSpanID`` so Loki lines link to Jaeger. Without it
-  nothing is imported or patched.
+  requests, Celery tasks and, inside them, PostgreSQL statements (psycopg) and Redis commands
+  become spans exported over OTLP/HTTP to ``<endpoint>/v1/traces``; OpenTelemetry's logging
+  instrumentation puts ``otelTraceID``/``otelSpanID`` on log records so Loki lines link to Jaeger.
+  All of it is the maintained instrumentations; without the endpoint nothing is imported or
+  patched.
 * Sentry: with ``SENTRY_DSN`` set, errors from Django, Celery and Channels (WebSocket consumers
   through :func:`asgi_wrap`) and error logs are sent to Sentry.
 
@@ -59,6 +61,9 @@ def otel_init() -> bool:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.instrumentation.celery import CeleryInstrumentor
         from opentelemetry.instrumentation.django import DjangoInstrumentor
+        from opentelemetry.instrumentation.logging import LoggingInstrumentor
+        from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+        from opentelemetry.instrumentation.redis import RedisInstrumentor
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -82,7 +87,16 @@ def otel_init() -> bool:
             tracer_provider=provider, excluded_urls=EXCLUDED_URLS, request_hook=_scrub_span
         )
         CeleryInstrumentor().instrument(tracer_provider=provider)
-        _log_records_carry_trace_ids()
+        # Statements only, never their parameters (a statement's values stay out of Jaeger).
+        PsycopgInstrumentor().instrument(tracer_provider=provider)
+        RedisInstrumentor().instrument(tracer_provider=provider)
+        # Trace ids on log records; OpenTelemetry's own log handler stays off (lines go to stdout
+        # as JSON, Loki collects them).
+        LoggingInstrumentor().instrument(
+            tracer_provider=provider,
+            inject_trace_context=True,
+            enable_log_auto_instrumentation=False,
+        )
         _state["otel"] = provider
     logger.info(
         "tracing to %s",
@@ -111,23 +125,6 @@ def _scrub_span(span: Any, request: Any = None) -> None:
     for key, value in dict(getattr(span, "attributes", None) or {}).items():
         if isinstance(value, str) and (clean := scrub(value)) != value:
             span.set_attribute(key, clean)
-
-
-def _log_records_carry_trace_ids() -> None:
-    """Put the current trace and span ids on every log record (JSON lines carry them)."""
-    from opentelemetry import trace
-
-    previous = logging.getLogRecordFactory()
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        context = trace.get_current_span().get_span_context()
-        if context.is_valid:
-            record.otelTraceID = format(context.trace_id, "032x")
-            record.otelSpanID = format(context.span_id, "016x")
-        return record
-
-    logging.setLogRecordFactory(factory)
 
 
 # --- Sentry ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """OpenTelemetry and Sentry against fake HTTP receivers on 127.0.0.1, each in a child process
-(both patch process-wide state): spans of a Django request and a Celery task arrive over OTLP
-when OTEL_EXPORTER_OTLP_ENDPOINT is set and nothing is loaded otherwise; an unhandled view
+(both patch process-wide state): spans of a Django request and a Celery task, with the
+PostgreSQL statements and Redis commands inside them, arrive over OTLP when
+OTEL_EXPORTER_OTLP_ENDPOINT is set and nothing is loaded otherwise; an unhandled view
 error reaches the Sentry endpoint when SENTRY_DSN is set."""
 
 from __future__ import annotations
@@ -84,10 +85,12 @@ def run_child(script: str, env: dict[str, str]) -> str:
 TRACED_SESSION = """
 import django, json, sys
 django.setup()
+from django.core.cache import cache
 from django.test import Client
 from chancetap.observability import tracing
 from payments.tasks import expire_idempotency_records_task
 print("RESULT", json.dumps({
+    "cached": cache.get_or_set("otel-check", 1),
     "enabled": tracing.otel_enabled(),
     "status": Client().get("/api/v1/me?token=otel-secret-1&x=1").status_code,
     "probe": Client().get("/healthz").status_code,
@@ -119,12 +122,24 @@ def spans(receiver: Receiver) -> list[tuple[str, str, dict[str, Any]]]:
     return found
 
 
+def request_spans(receiver: Receiver) -> list[Any]:
+    """Every exported span as its protobuf message."""
+    return [
+        span
+        for _, _, body in receiver.posts
+        for resource_spans in ExportTraceServiceRequest.FromString(body).resource_spans
+        for scope in resource_spans.scope_spans
+        for span in scope.spans
+    ]
+
+
 def test_spans_of_a_request_and_a_task_arrive_over_otlp(receiver) -> None:
     out = run_child(
         TRACED_SESSION,
         {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.base_url, "OTEL_SERVICE_NAME": "ct-test"},
     )
     assert result(out) == {
+        "cached": 1,
         "enabled": True,
         "status": 401,
         "probe": 200,
@@ -143,13 +158,31 @@ def test_spans_of_a_request_and_a_task_arrive_over_otlp(receiver) -> None:
     # the query string keeps its shape, without the credential
     assert any(b"token=[scrubbed]&x=1" in body for _, _, body in receiver.posts)
     assert not any(b"otel-secret-1" in body for _, _, body in receiver.posts)
+    # the database and Redis calls inside them are spans of their own (psycopg and redis
+    # instrumentations), with the statement but never its parameters
+    systems = {
+        attrs["db.system"].string_value: name for _, name, attrs in exported if "db.system" in attrs
+    }
+    assert {"postgresql", "redis"} <= set(systems), names
+    task_span = next(s for s in request_spans(receiver) if s.name.startswith("run/core."))
+    statements = [
+        s for s in request_spans(receiver) if s.trace_id == task_span.trace_id and s.kind == 3
+    ]
+    assert statements, "the task's SQL statements are children of its span"
     # log lines written inside a span carry its trace id (for Loki → Jaeger links)
-    assert '"otelTraceID": "' in out
+    traced = [json.loads(line) for line in out.splitlines() if '"otelTraceID"' in line]
+    assert traced, out[-2000:]
+    assert {line["otelTraceID"] for line in traced} <= {
+        format(int.from_bytes(s.trace_id, "big"), "032x") for s in request_spans(receiver)
+    }
+    # and outside a span no line carries an empty one
+    assert '"otelTraceID": "0"' not in out
 
 
 def test_tracing_is_off_without_an_endpoint(receiver) -> None:
     out = run_child(TRACED_SESSION, {"OTEL_EXPORTER_OTLP_ENDPOINT": ""})
     assert result(out) == {
+        "cached": 1,
         "enabled": False,
         "status": 401,
         "probe": 200,
