@@ -190,7 +190,11 @@ bench: venv frontend services ## Benchmarks on production settings (payments, le
 	cd $(WEB) && node scripts/bundle-size.mjs
 
 .PHONY: restore-drill
-restore-drill: venv services ## Time backup_db + restore_db of a generated database (SIZE_MB=1024) on a local S3 server
+restore-drill: venv pgbackrest ## Recovery time: pgBackRest full backup, point-in-time restore and row check of a generated SIZE_MB=1024 database (as root; fails over 300 s)
+	ops/pgbackrest/verify-pitr --rto $${SIZE_MB:-1024}
+
+.PHONY: logical-restore-drill
+logical-restore-drill: venv services ## Time backup_db + restore_db (the logical dump) of a generated database (SIZE_MB=1024) on a local S3 server
 	scripts/restore-drill --size-mb $${SIZE_MB:-1024}
 
 .PHONY: rpo-drill
