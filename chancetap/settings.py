@@ -275,10 +275,10 @@ REDIS_CIRCUIT_OPEN_SECONDS = env.float("REDIS_CIRCUIT_OPEN_SECONDS", default=2.0
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis cache counting hits and misses (django_cache_* metrics). Ours, not
-            # django-prometheus's NativeRedisCache: its module imports django-redis, which we do
-            # not otherwise need, and it counts a cached None as a miss.
-            "BACKEND": "chancetap.observability.metrics_view.InstrumentedRedisCache",
+            # Django's own Redis cache with django-prometheus's hit/miss/failure counters
+            # (django_cache_*{backend="native_redis"}). We never cache None, which it counts as a
+            # miss.
+            "BACKEND": "django_prometheus.cache.backends.redis.NativeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chancetap"),
             "OPTIONS": {

@@ -6,16 +6,13 @@ import hmac
 import ipaddress
 import time
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
-from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from chancetap.observability import metrics
 
-_MISSING = object()
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -66,22 +63,3 @@ class ApiMetricsMiddleware:
             route=route, method=method, status=str(response.status_code)
         ).inc()
         return response
-
-
-class InstrumentedRedisCache(RedisCache):
-    """Django's Redis cache counting gets, hits, misses and failures (django-prometheus names)."""
-
-    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        from django_prometheus.cache import metrics as cache_metrics
-
-        cache_metrics.django_cache_get_total.labels(backend="redis").inc()
-        try:
-            value = super().get(key, _MISSING, version)
-        except Exception:
-            cache_metrics.django_cache_get_fail_total.labels(backend="redis").inc()
-            raise
-        if value is _MISSING:
-            cache_metrics.django_cache_misses_total.labels(backend="redis").inc()
-            return default
-        cache_metrics.django_cache_hits_total.labels(backend="redis").inc()
-        return value
