@@ -278,7 +278,6 @@ class ChargeResult:
     applied: bool  # False: this charge id had been applied before (a duplicate update)
 
 
-@transaction.atomic(durable=True)
 def star_payment_apply(
     *,
     from_user_id: int,
@@ -289,7 +288,41 @@ def star_payment_apply(
     provider_payment_charge_id: str = "",
     source: str = "bot",
 ) -> ChargeResult:
-    """Credit one Telegram Stars charge exactly once (keyed by ``telegram_payment_charge_id``)."""
+    """Credit one Telegram Stars charge exactly once (keyed by ``telegram_payment_charge_id``).
+
+    Deliveries of one charge for one of our invoices queue on the invoice's row lock. Deliveries
+    of a charge we cannot match to an invoice have no row to queue on: the second one's insert of
+    the charge fails on its primary key, its whole transaction (the top-up invoice it recorded
+    included) rolls back, and it answers as the duplicate it is.
+    """
+    try:
+        return _star_payment_apply(
+            from_user_id=from_user_id,
+            payload=payload,
+            currency=currency,
+            total_amount=total_amount,
+            telegram_payment_charge_id=telegram_payment_charge_id,
+            provider_payment_charge_id=provider_payment_charge_id,
+            source=source,
+        )
+    except IntegrityError:
+        twin = StarCharge.objects.filter(pk=telegram_payment_charge_id).first()
+        if twin is None:
+            raise
+        return ChargeResult(twin, applied=False)
+
+
+@transaction.atomic(durable=True)
+def _star_payment_apply(
+    *,
+    from_user_id: int,
+    payload: str,
+    currency: str,
+    total_amount: int,
+    telegram_payment_charge_id: str,
+    provider_payment_charge_id: str,
+    source: str,
+) -> ChargeResult:
     if not telegram_payment_charge_id or currency != CURRENCY or total_amount <= 0:
         raise ApplicationError("charge_invalid", "This is not a valid Stars charge.")
     existing = StarCharge.objects.filter(pk=telegram_payment_charge_id).first()
@@ -336,11 +369,9 @@ def star_payment_apply(
         "purpose": payment.purpose,
         "source": source,
     }
-    try:
-        with transaction.atomic():  # a savepoint: cheap insurance against any other race
-            charge = StarCharge.objects.create(**charge_fields)
-    except IntegrityError:
-        return ChargeResult(StarCharge.objects.get(pk=telegram_payment_charge_id), applied=False)
+    # No savepoint (two round trips fewer): a twin that gets here too fails on the primary key and
+    # rolls back whole (star_payment_apply).
+    charge = StarCharge.objects.create(**charge_fields)
 
     now = timezone.now()
     if payment.status in (Payment.Status.CREATED, Payment.Status.CANCELLED):

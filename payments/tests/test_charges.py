@@ -137,6 +137,37 @@ def test_same_charge_fifty_times_from_threads_is_credited_once(make_user) -> Non
     assert ledger_mismatches() == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_unmatched_charge_from_threads_is_credited_once_with_one_invoice(make_user) -> None:
+    """No invoice row to queue on: the twins race to insert the charge; the losers roll back
+    whole (no second top-up invoice marked paid) and answer as duplicates."""
+    user = make_user()
+    fake = Payment(id=uuid.uuid4(), user=user, stars=21)
+    fields = charge_fields(fake, long_charge_id(), payload="no-such-invoice")
+    applied: list[bool] = []
+    barrier = threading.Barrier(10)
+
+    def deliver() -> None:
+        try:
+            barrier.wait()
+            for _ in range(3):
+                applied.append(star_payment_apply(**fields).applied)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(applied) == 30
+    assert applied.count(True) == 1
+    assert balance_get(user_id=user.tg_id) == 21
+    assert Payment.objects.filter(user=user).count() == 1
+    assert StarCharge.objects.filter(user_id=user.tg_id).count() == 1
+    assert ledger_mismatches() == []
+
+
 def _deliver_in_process(fields: dict, rounds: int, queue) -> None:  # pragma: no cover - child
     import django
     from django.db import connections as conns
