@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 from bench.common import (
@@ -142,6 +144,56 @@ def measure(port: int, tokens: list[str], path: str, n: int, cold: bool) -> list
     return timings
 
 
+# The API's throughput (issue #16 goal 6: >= 1 500 req/s per process for cached reads).
+THROUGHPUT_PATHS = (
+    "/api/v1/me",
+    "/api/v1/rooms/tiers",
+    "/api/v1/leaderboards/donations/all-time?limit=50",
+)
+THROUGHPUT_USERS = 200  # each within THROTTLE_USER (600/min) over the three runs
+THROUGHPUT_GOAL = 1500
+
+
+def throughput(server: subprocess.Popen[bytes], port: int, tokens: list[str]) -> None:
+    """Requests/s of the one web process at concurrency 32, the server pinned to CPU 0 and the
+    Node load generator (bench/node/http-load.js) to CPU 1."""
+    subprocess.run(
+        ["taskset", "-a", "-p", "-c", "0", str(server.pid)], check=True, stdout=subprocess.DEVNULL
+    )
+    print(
+        "api: requests/s of one web process (uvicorn on CPU 0, Node load generator on CPU 1), "
+        f"concurrency 32, 5 s each after 1 s of warm-up, {len(tokens)} players in turn"
+    )
+    print(f"  {'endpoint':50} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}  statuses")
+    for path in THROUGHPUT_PATHS:
+        plan = {
+            "port": port,
+            "path": path,
+            "tokens": tokens,
+            "concurrency": 32,
+            "seconds": 5,
+            "warmup": 1,
+        }
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            json.dump(plan, f)
+            f.flush()
+            done = subprocess.run(
+                ["taskset", "-c", "1", "node", "bench/node/http-load.js", f.name],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        goal = "" if path == "/api/v1/me" else f"  (goal >= {THROUGHPUT_GOAL})"
+        print(
+            f"  {path:50} {r['rps']:7} {r['p50']:6.1f} {r['p95']:6.1f} {r['p99']:6.1f}  "
+            f"{r['statuses']}{goal}"
+        )
+        if set(r["statuses"]) != {"200"}:
+            raise SystemExit(f"api throughput: {path} answered {r['statuses']}")
+
+
 def wait_ready(server: subprocess.Popen[bytes], port: int) -> None:
     for _ in range(300):
         if server.poll() is not None:
@@ -179,6 +231,9 @@ def main() -> None:
     from accounts.tokens import token_issue
 
     tokens = [token_issue(tg_id=user_id) for user_id in user_ids]
+    many_tokens = [
+        token_issue(tg_id=user_id) for user_id in low_ranked_users(url, THROUGHPUT_USERS)
+    ]
     port = free_port()
     server = subprocess.Popen(uvicorn_cmd(port), cwd=ROOT, env=production_env())
     try:
@@ -205,6 +260,7 @@ def main() -> None:
                 label = "cold" if cold else "warm"
                 print(f"  {path:58} {label:5} {q[49]:7.1f} {q[94]:7.1f} {q[98]:7.1f}")
         back_office_statistics()
+        throughput(server, port, many_tokens)
     finally:
         server.terminate()
         server.wait(10)
