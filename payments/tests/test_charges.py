@@ -109,27 +109,33 @@ def test_invalid_charges_change_nothing(make_user, over) -> None:
     assert balance_get(user_id=user.tg_id) == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_same_charge_fifty_times_from_threads_is_credited_once(make_user) -> None:
-    user = make_user()
-    payment = Payment.objects.create(user=user, purpose="topup", stars=33)
-    fields = charge_fields(payment, long_charge_id())
+def deliver_from_threads(fields: dict, *, threads: int, rounds: int) -> list[bool]:
+    """``threads`` threads released at once, each delivering the charge ``rounds`` times; what
+    each delivery answered (applied or not)."""
     applied: list[bool] = []
-    barrier = threading.Barrier(10)
+    barrier = threading.Barrier(threads)
 
     def deliver() -> None:
         try:
             barrier.wait()
-            for _ in range(5):
+            for _ in range(rounds):
                 applied.append(star_payment_apply(**fields).applied)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=deliver) for _ in range(10)]
-    for thread in threads:
+    started = [threading.Thread(target=deliver) for _ in range(threads)]
+    for thread in started:
         thread.start()
-    for thread in threads:
+    for thread in started:
         thread.join()
+    return applied
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_charge_fifty_times_from_threads_is_credited_once(make_user) -> None:
+    user = make_user()
+    payment = Payment.objects.create(user=user, purpose="topup", stars=33)
+    applied = deliver_from_threads(charge_fields(payment, long_charge_id()), threads=10, rounds=5)
     assert len(applied) == 50
     assert applied.count(True) == 1
     assert balance_get(user_id=user.tg_id) == 33
@@ -143,23 +149,9 @@ def test_an_unmatched_charge_from_threads_is_credited_once_with_one_invoice(make
     whole (no second top-up invoice marked paid) and answer as duplicates."""
     user = make_user()
     fake = Payment(id=uuid.uuid4(), user=user, stars=21)
-    fields = charge_fields(fake, long_charge_id(), payload="no-such-invoice")
-    applied: list[bool] = []
-    barrier = threading.Barrier(10)
-
-    def deliver() -> None:
-        try:
-            barrier.wait()
-            for _ in range(3):
-                applied.append(star_payment_apply(**fields).applied)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    applied = deliver_from_threads(
+        charge_fields(fake, long_charge_id(), payload="no-such-invoice"), threads=10, rounds=3
+    )
     assert len(applied) == 30
     assert applied.count(True) == 1
     assert balance_get(user_id=user.tg_id) == 21
