@@ -11,6 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
+from chancetap.observability.logging import WsRequestIdMiddleware  # noqa: E402
 from chancetap.observability.metrics import db_pool_sampler_start  # noqa: E402
 from chancetap.observability.tracing import asgi_wrap  # noqa: E402
 from chancetap.routing import websocket_urlpatterns  # noqa: E402
@@ -22,7 +23,9 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         "websocket": asgi_wrap(
             AllowedHostsOriginValidator(
-                JWTAuthMiddleware(WsLimitsMiddleware(URLRouter(websocket_urlpatterns)))
+                WsRequestIdMiddleware(
+                    JWTAuthMiddleware(WsLimitsMiddleware(URLRouter(websocket_urlpatterns)))
+                )
             )
         ),
     }

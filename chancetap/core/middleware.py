@@ -4,15 +4,12 @@ the API."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from chancetap.observability.logging import request_id_new, request_id_scope
-
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+from chancetap.observability.logging import request_id_from, request_id_scope
 
 
 class RequestIdMiddleware:
@@ -20,8 +17,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_ID.match(incoming) else request_id_new()
+        request_id = request_id_from(request.headers.get("X-Request-ID", ""))
         request.request_id = request_id  # type: ignore[attr-defined]
         with request_id_scope(request_id):
             response = self.get_response(request)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,8 +32,16 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 REQUEST_ID_HEADER = "request_id"
 
 
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
 def request_id_new() -> str:
     return uuid.uuid4().hex
+
+
+def request_id_from(incoming: str) -> str:
+    """The caller's ``X-Request-ID`` when it is sane (8-64 of ``A-Za-z0-9._-``), else a new one."""
+    return incoming if _VALID_ID.match(incoming) else request_id_new()
 
 
 @contextmanager
@@ -108,6 +117,25 @@ class JsonFormatter(LibraryJsonFormatter):
 
 # What OpenTelemetry's logging instrumentation puts on every record (tracing.py turns it on).
 _OTEL_FIELDS = ("otelTraceID", "otelSpanID", "otelTraceSampled", "otelServiceName")
+
+
+class WsRequestIdMiddleware:
+    """ASGI middleware for the WebSocket application: a connection logs under one request id
+    (its ``X-Request-ID`` header's when sane) from the handshake to the close, in the consumer and
+    in the database calls it makes. Uvicorn runs each connection in a task of its own, so the id
+    stays with that connection."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        incoming = ""
+        for name, value in scope.get("headers") or ():
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
+        with request_id_scope(request_id_from(incoming)):
+            return await self.app(scope, receive, send)
 
 
 # --- Celery: the publisher's request id travels with the task -------------------------------

@@ -52,3 +52,34 @@ def test_a_task_logs_under_the_request_id_that_published_it(tmp_path) -> None:
     assert by_task[from_request.id]["request_id"] == "req-from-a-request-0001"
     assert by_task[from_nowhere.id]["request_id"] == from_nowhere.id
     assert by_task[from_request.id]["logger"] == "celery.app.trace"
+
+
+def test_a_websocket_connection_logs_under_one_request_id() -> None:
+    """The WebSocket application's middleware: the connection's X-Request-ID when sane, else a
+    new id, for every log line of the connection (handshake to close)."""
+    import asyncio
+
+    from chancetap.observability.logging import WsRequestIdMiddleware, request_id_var
+
+    seen: list[str] = []
+
+    async def consumer(scope, receive, send) -> None:
+        seen.append(request_id_var.get())
+        await asyncio.sleep(0)  # later in the same connection
+        seen.append(request_id_var.get())
+
+    app = WsRequestIdMiddleware(consumer)
+
+    def connect(headers: list[tuple[bytes, bytes]]) -> list[str]:
+        seen.clear()
+        asyncio.run(app({"type": "websocket", "headers": headers}, None, None))
+        return list(seen)
+
+    assert connect([(b"x-request-id", b"ws-req-00000001")]) == ["ws-req-00000001"] * 2
+    generated = connect([(b"x-request-id", b"bad id")])
+    assert generated[0] == generated[1]
+    assert len(generated[0]) == 32
+    other = connect([])
+    assert len(other[0]) == 32
+    assert other[0] != generated[0]
+    assert request_id_var.get() == ""  # nothing leaks out of the connection
