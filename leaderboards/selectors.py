@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ from leaderboards.models import DonorTotal, DonorWeekTotal, ReferrerTotal
 from leaderboards.services import VERSION_KEY
 from leaderboards.weeks import day_start, week_key_for, week_start
 from payments.models import LedgerEntry
-from payments.rates import rate_get, tons_for_stars
+from payments.rates import rate_get, rate_settings_get, tons_for_stars
 from payments.selectors import preset_list_active
 from payments.services import payment_settings_get, stars_amount_check
 
@@ -123,19 +124,23 @@ def donation_board_me(*, name: str, week_key: str, user_id: int) -> dict[str, An
     return dict(_cached(f"me:{name}:{week_key}:{user_id}", build))
 
 
-def weekly_rank_with(*, user_id: int, extra_tons: Decimal, week_key: str) -> int:
-    """The weekly rank ``user_id`` would have after donating ``extra_tons`` more now."""
+def weekly_ranks_with(*, user_id: int, extras: Sequence[Decimal], week_key: str) -> list[int]:
+    """The weekly rank ``user_id`` would have after donating each of ``extras`` more tons now."""
     current = (
         DonorWeekTotal.objects.filter(user_id=user_id, week_key=week_key)
         .values_list("tons", flat=True)
         .first()
     ) or Decimal(0)
-    total = current + extra_tons
     others = DonorWeekTotal.objects.filter(week_key=week_key, tons__gt=0, hidden=False).exclude(
         user_id=user_id
     )
     # Reaching a total now means arriving after everyone already on it: ties rank us behind.
-    return int(others.filter(tons__gte=total).count()) + 1
+    return [int(others.filter(tons__gte=current + extra).count()) + 1 for extra in extras]
+
+
+def weekly_rank_with(*, user_id: int, extra_tons: Decimal, week_key: str) -> int:
+    """The weekly rank ``user_id`` would have after donating ``extra_tons`` more now."""
+    return weekly_ranks_with(user_id=user_id, extras=[extra_tons], week_key=week_key)[0]
 
 
 def game_period_start(period: str, now: datetime | None = None) -> datetime | None:
@@ -263,23 +268,26 @@ def donation_offer_for(*, user: User) -> DonationOffer:
     """Donation packages and custom-amount limits for ``user``, in his language."""
     limits = payment_settings_get()
     quote = rate_get()
+    rates = rate_settings_get()  # the rounding rule, read once for every package
     week = week_key_for(timezone.now())
     russian = language_for(user.language_code) == "ru"
-    options = []
-    for preset in preset_list_active():
-        tons = tons_for_stars(preset.stars, quote.rate)
-        options.append(
-            DonationOption(
-                id=preset.pk,
-                place=preset.place,
-                title=preset.title_ru if russian else preset.title_en,
-                stars=preset.stars,
-                tons=tons,
-                weekly_rank_after=weekly_rank_with(
-                    user_id=user.tg_id, extra_tons=tons, week_key=week
-                ),
-            )
+    presets = preset_list_active()
+    tons = [
+        tons_for_stars(p.stars, quote.rate, rounding=rates.rounding, decimals=rates.decimals)
+        for p in presets
+    ]
+    ranks = weekly_ranks_with(user_id=user.tg_id, extras=tons, week_key=week)
+    options = [
+        DonationOption(
+            id=preset.pk,
+            place=preset.place,
+            title=preset.title_ru if russian else preset.title_en,
+            stars=preset.stars,
+            tons=preset_tons,
+            weekly_rank_after=rank,
         )
+        for preset, preset_tons, rank in zip(presets, tons, ranks, strict=True)
+    ]
     return DonationOffer(
         presets=options,
         min_stars=limits.min_stars,
