@@ -64,6 +64,7 @@ def uvicorn_cmd(port: int) -> list[str]:
         "false",
         "--ws-max-size",
         "16384",
+        *(["--ws", os.environ["BENCH_UVICORN_WS"]] if os.environ.get("BENCH_UVICORN_WS") else []),
         "--log-level",
         "warning",
     ]

@@ -9,7 +9,8 @@ count in a ``progress`` frame — and our figures as ratios to the Node baseline
 
 Usage: ``python -m bench.ws_bench [--players 2000] [--idle 3000] [--seconds 10]
 [--servers uvicorn,uvicorn+deflate,daphne]``; ``BENCH_PROFILE=/tmp/ws.prof`` adds a py-spy
-profile of the active phase.
+profile of the active phase; ``BENCH_UVICORN_WS=websockets-sansio`` (or another of uvicorn's
+``--ws`` implementations) runs the servers under test with it instead of production's default.
 """
 
 from __future__ import annotations
