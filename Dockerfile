@@ -36,4 +36,4 @@ ENTRYPOINT ["/app/ops/docker-entrypoint.sh"]
 # games p95 7.7 s instead of 0.4 s in `make bench` (docs/architecture.md).
 # X-Forwarded-* is trusted only from the addresses in FORWARDED_ALLOW_IPS (uvicorn reads it; default
 # 127.0.0.1): set it to the proxy's address.
-CMD ["uvicorn", "chancetap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--ws-per-message-deflate", "false", "--ws-max-size", "16384"]
+CMD ["uvicorn", "chancetap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--ws-per-message-deflate", "false", "--ws-max-size", "16384", "--ws", "websockets-sansio"]

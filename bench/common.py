@@ -1,7 +1,8 @@
 """What every benchmark shares: the server as production runs it, and Redis it may empty.
 
 Servers under test run the Dockerfile's command (uvicorn, one process, ``--proxy-headers``,
-``--ws-per-message-deflate false``) with production settings: ``DJANGO_DEBUG=0``, no
+``--ws-per-message-deflate false``, ``--ws websockets-sansio`` unless ``BENCH_UVICORN_WS`` names
+another implementation to compare) with production settings: ``DJANGO_DEBUG=0``, no
 ``CHANCETAP_TESTING`` (so WhiteNoise serves collected files only, as configured), the default
 connection pool (no ``DATABASE_POOL`` or ``DATABASE_CONN_MAX_AGE`` override) and secrets of their
 own. ``make bench`` names the databases and the Redis database after the checkout
@@ -64,7 +65,8 @@ def uvicorn_cmd(port: int) -> list[str]:
         "false",
         "--ws-max-size",
         "16384",
-        *(["--ws", os.environ["BENCH_UVICORN_WS"]] if os.environ.get("BENCH_UVICORN_WS") else []),
+        "--ws",
+        os.environ.get("BENCH_UVICORN_WS") or "websockets-sansio",
         "--log-level",
         "warning",
     ]

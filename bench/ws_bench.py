@@ -204,8 +204,8 @@ def report(name: str, r: dict, baseline: dict | None) -> None:
     print(line, flush=True)
 
 
-# The Dockerfile's CMD (as bench.common.uvicorn_cmd; BENCH_UVICORN_WS picks uvicorn's --ws
-# implementation, default auto = websockets-sansio); main() appends the port.
+# The Dockerfile's CMD (as bench.common.uvicorn_cmd; BENCH_UVICORN_WS replaces its --ws
+# implementation to compare them); main() appends the port.
 UVICORN = [
     "uvicorn",
     "chancetap.asgi:application",
@@ -218,7 +218,8 @@ UVICORN = [
     "false",
     "--ws-max-size",
     "16384",
-    *(["--ws", os.environ["BENCH_UVICORN_WS"]] if os.environ.get("BENCH_UVICORN_WS") else []),
+    "--ws",
+    os.environ.get("BENCH_UVICORN_WS") or "websockets-sansio",
     "--port",
 ]
 SERVERS = {

@@ -106,6 +106,8 @@ class ServerProcess:
                 "false",
                 "--ws-max-size",
                 "16384",
+                "--ws",
+                "websockets-sansio",
             ]
             if workers > 1:
                 cmd += ["--workers", str(workers)]
