@@ -4,6 +4,7 @@ left to the sweeper instead of failing a committed request."""
 
 from __future__ import annotations
 
+import contextvars
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import pytest
 import redis
 from celery import Celery
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from chancetap.runtime.redis_client import redis_down, redis_mark_up, redis_sync_client
@@ -99,3 +100,23 @@ def test_a_timer_the_broker_cannot_take_is_left_to_the_sweeper() -> None:
     started = time.monotonic()
     assert task_schedule_at(advance, (1,), soon) is False
     assert time.monotonic() - started < 1.0
+
+
+def test_every_request_context_uses_the_process_pool_of_the_cache() -> None:
+    """Under ASGI every request runs in a context of its own, where Django builds a new cache
+    backend: its Redis sockets must still be the process's pooled ones, not a new connection per
+    request."""
+
+    def a_request() -> tuple[object, object]:
+        backend = caches["default"]
+        backend.set("shared-pool", 1)
+        assert backend.get("shared-pool") == 1
+        return backend, backend._cache._get_connection_pool(write=True)  # type: ignore[attr-defined]
+
+    first_backend, first_pool = contextvars.Context().run(a_request)
+    opened = first_pool._created_connections  # type: ignore[attr-defined]
+    second_backend, second_pool = contextvars.Context().run(a_request)
+    assert first_backend is not second_backend  # what Django does per request
+    assert second_pool is first_pool
+    assert second_pool._created_connections == opened  # type: ignore[attr-defined]
+    assert second_backend._cache.get_client() is first_backend._cache.get_client()  # type: ignore[attr-defined]
