@@ -26,9 +26,16 @@ class BlockedUser(exceptions.PermissionDenied):
         super().__init__(detail={"code": "user_blocked", "message": "Your account is blocked."})
 
 
-def user_for_token(token: str) -> User:
-    """The active user a JWT names; raises ApplicationError (401 / 403) otherwise."""
+def user_for_token(token: str, *, narrow_request: bool = False) -> User:
+    """The active user a JWT names; raises ApplicationError (401 / 403) otherwise.
+
+    ``narrow_request``: the rest of the current request runs with this player's row-level security
+    claims from the lookup on (``accounts_user`` carries no policy), so a request sets its claims
+    on the database connection once instead of ``service`` for the lookup and then ``user``.
+    """
     claims = token_decode(token)
+    if narrow_request:
+        rls.request_user_set(claims.tg_id)
     user = User.objects.filter(tg_id=claims.tg_id).first()
     if user is None:
         metrics.auth_failures.labels(code="token_unknown_user").inc()
@@ -74,7 +81,7 @@ class TelegramJWTAuthentication(BaseAuthentication):
             )
         try:
             if scheme == "bearer":
-                user = user_for_token(credentials)
+                user = user_for_token(credentials, narrow_request=True)
             else:
                 user = telegram_login(init_data=credentials).user
         except ApplicationError as exc:

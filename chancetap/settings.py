@@ -121,7 +121,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Innermost and sync-only, so the whole chain runs in one thread (chancetap/core/middleware.py).
+    "chancetap.core.middleware.SyncChainMiddleware",
 ]
+
+# Threads that run HTTP requests' synchronous code, one request at a time each (chancetap/runtime/
+# sync_lanes.py); further requests wait for a free one. Below DATABASE_POOL_MAX_SIZE, so the
+# WebSocket consumers' database calls still find connections.
+WEB_SYNC_THREADS = env.int("WEB_SYNC_THREADS", default=8)
 
 ROOT_URLCONF = "chancetap.urls"
 ASGI_APPLICATION = "chancetap.asgi.application"
@@ -276,13 +283,13 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's own Redis cache with django-prometheus's hit/miss/failure counters
-            # (django_cache_*{backend="native_redis"}). We never cache None, which it counts as a
-            # miss.
-            "BACKEND": "django_prometheus.cache.backends.redis.NativeRedisCache",
+            # (django_cache_*{backend="native_redis"}), on one pool and client per process
+            # (chancetap/runtime/redis_client.py). We never cache None, which it counts as a miss.
+            "BACKEND": "chancetap.runtime.redis_client.ProcessRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="chancetap"),
             "OPTIONS": {
-                "pool_class": "chancetap.runtime.redis_client.FailFastConnectionPool",
+                "pool_class": "chancetap.runtime.redis_client.ProcessConnectionPool",
                 "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,
             },

@@ -57,3 +57,25 @@ class ServiceUnavailableMiddleware:
             return None
         body, headers = unavailable
         return JsonResponse(body, status=503, headers=headers)
+
+
+class SyncChainMiddleware:
+    """Last in ``MIDDLEWARE``: makes the whole chain run synchronously, in one worker thread.
+
+    Under ASGI Django builds the chain from the inside out, starting from an async handler: every
+    middleware that can run async does so, and Django's own ``MiddlewareMixin`` middlewares then
+    hop to a thread and back for each ``process_request`` / ``process_response``. With nine of
+    them below WhiteNoise (a sync-only middleware) a request crossed threads about twenty times.
+    This middleware is sync-only and innermost, so every middleware above it runs sync: a request
+    enters a thread once for the chain, and once more for the view's async-to-sync boundary, as the
+    views are all synchronous (DRF). Measured in ``make bench`` (api phase).
+    """
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
