@@ -9,7 +9,6 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
 from chancetap.observability.logging import WsRequestIdMiddleware  # noqa: E402
@@ -17,18 +16,11 @@ from chancetap.observability.metrics import db_pool_sampler_start  # noqa: E402
 from chancetap.observability.tracing import asgi_wrap  # noqa: E402
 from chancetap.routing import websocket_urlpatterns  # noqa: E402
 from chancetap.runtime.gc_tuning import gc_tune  # noqa: E402
-from chancetap.runtime.sync_lanes import SyncLanes  # noqa: E402
 from chancetap.security.limits import WsLimitsMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # Requests' sync code on WEB_SYNC_THREADS long-lived threads
-        # (chancetap/runtime/sync_lanes.py; 0: Django's own way, a new thread per request).
-        "http": (
-            SyncLanes(django_asgi_app, settings.WEB_SYNC_THREADS)
-            if settings.WEB_SYNC_THREADS
-            else django_asgi_app
-        ),
+        "http": django_asgi_app,
         "websocket": asgi_wrap(
             AllowedHostsOriginValidator(
                 WsRequestIdMiddleware(

@@ -125,11 +125,6 @@ MIDDLEWARE = [
     "chancetap.core.middleware.SyncChainMiddleware",
 ]
 
-# Threads that run HTTP requests' synchronous code, one request at a time each (chancetap/runtime/
-# sync_lanes.py); further requests wait for a free one. Below DATABASE_POOL_MAX_SIZE, so the
-# WebSocket consumers' database calls still find connections.
-WEB_SYNC_THREADS = env.int("WEB_SYNC_THREADS", default=8)
-
 ROOT_URLCONF = "chancetap.urls"
 ASGI_APPLICATION = "chancetap.asgi.application"
 WSGI_APPLICATION = None
