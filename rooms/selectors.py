@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Sum
+from django.db.models import Count, F, Prefetch, Sum
 
 from payments.ledger import ConservationMismatch
 from payments.models import LedgerEntry
@@ -22,18 +22,24 @@ class TierOccupancy:
 
 
 def tier_list_with_occupancy() -> list[TierOccupancy]:
-    """Active tiers and how full the room a new player would join is."""
-    open_rooms = {
-        row["tier_id"]: row["seated"]
-        for row in Room.objects.filter(
-            kind=Room.Kind.STANDARD, phase=Room.Phase.GATHERING, seated__lt=10
+    """Active tiers and how full the room a new player would join is: the oldest gathering room
+    with a free seat, as ``rooms.services.room_join_tier`` picks it, else a new (empty) one."""
+    open_rooms: dict[int, tuple[int, int]] = {}
+    for row in (
+        Room.objects.filter(
+            kind=Room.Kind.STANDARD, phase=Room.Phase.GATHERING, seated__lt=F("max_players")
         )
-        .values("tier_id")
-        .annotate(seated=Max("seated"))
-    }
+        .order_by("-id")
+        .values_list("tier_id", "seated", "max_players")
+    ):
+        open_rooms[row[0]] = (row[1], row[2])  # the oldest comes last and stays
+    new_room = (0, int(Room._meta.get_field("max_players").get_default()))
     return [
         TierOccupancy(
-            id=tier.pk, stars=tier.stars, waiting=open_rooms.get(tier.pk, 0), max_players=10
+            id=tier.pk,
+            stars=tier.stars,
+            waiting=open_rooms.get(tier.pk, new_room)[0],
+            max_players=open_rooms.get(tier.pk, new_room)[1],
         )
         for tier in RoomTier.objects.filter(is_active=True)
     ]

@@ -79,6 +79,23 @@ def test_join_debits_the_fee_and_seats(players, tier20) -> None:
     assert next(t for t in tiers if t["stars"] == 20)["waiting"] == 1
 
 
+def test_tiers_show_the_room_a_new_player_would_join(auth_client, tier20) -> None:
+    """The oldest gathering room with a free seat (the one a join takes), with its own size."""
+    deadline = timezone.now() + timedelta(minutes=1)
+    Room.objects.create(
+        kind=Room.Kind.STANDARD, tier=tier20, fee=20, deadline_at=deadline, seated=6, max_players=6
+    )
+    Room.objects.create(
+        kind=Room.Kind.STANDARD, tier=tier20, fee=20, deadline_at=deadline, seated=3, max_players=8
+    )
+    Room.objects.create(
+        kind=Room.Kind.STANDARD, tier=tier20, fee=20, deadline_at=deadline, seated=5, max_players=8
+    )
+    client, _ = auth_client()
+    tier = next(t for t in client.get("/api/v1/rooms/tiers").json() if t["id"] == tier20.pk)
+    assert (tier["waiting"], tier["max_players"]) == (3, 8)
+
+
 def test_short_balance_is_402_with_the_shortfall(make_user, tier20) -> None:
     user = make_user()
     fund(user, 5)
