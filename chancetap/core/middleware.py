@@ -67,8 +67,11 @@ class SyncChainMiddleware:
     hop to a thread and back for each ``process_request`` / ``process_response``. With nine of
     them below WhiteNoise (a sync-only middleware) a request crossed threads about twenty times.
     This middleware is sync-only and innermost, so every middleware above it runs sync: a request
-    enters a thread once for the chain, and once more for the view's async-to-sync boundary, as the
-    views are all synchronous (DRF). Measured in ``make bench`` (api phase).
+    enters a thread once for the chain and its sync view runs in that same thread (asgiref's
+    thread-sensitive mode). The async views (the Telegram webhook, development payments) still run
+    on the event loop: Django's innermost handler awaits them, reached through one async-to-sync
+    call. Measured in ``make bench`` (api phase): tiers 128 → 218 requests/s with the shared Redis
+    pool (docs/architecture.md); chancetap/core/tests/test_middleware_chain.py counts the hops.
     """
 
     sync_capable = True
