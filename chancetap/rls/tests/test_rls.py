@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
+import psycopg
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -388,6 +390,30 @@ def test_player_endpoints_work_under_row_level_security(two_players, as_app) -> 
     assert started.status_code in (200, 201), started.content
     with rls.service():
         assert BonusRun.objects.filter(user=a, status="active").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_api_request_sets_its_claims_once_before_looking_up_the_caller(
+    two_players, as_app
+) -> None:
+    """The caller's lookup (``accounts_user`` has no policy) already runs as the player: one
+    ``set_config`` round trip per request, not ``service`` for the lookup and then ``user``."""
+    a, _ = two_players
+    with rls.service():  # the connection carries the service claims, as after another request
+        assert User.objects.filter(pk=a.pk).exists()
+    statements: list[str] = []
+    real = psycopg.ClientCursor.execute
+
+    def spy(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(str(query))
+        return real(self, query, *args, **kwargs)
+
+    with mock.patch.object(psycopg.ClientCursor, "execute", spy):
+        assert client_for(a).get("/api/v1/rooms/tiers").status_code == 200
+    claims = [i for i, sql in enumerate(statements) if "set_config" in sql]
+    lookup = next(i for i, sql in enumerate(statements) if '"accounts_user"' in sql)
+    assert len(claims) == 1
+    assert claims[0] < lookup
 
 
 @pytest.mark.django_db
