@@ -253,6 +253,23 @@ def test_presets_preview_tons_and_weekly_rank(auth_client, make_user) -> None:
     assert body["custom"] == {"min_stars": 1, "max_stars": 100000}
 
 
+def test_every_packages_rank_comes_from_one_scan(make_user, django_assert_num_queries) -> None:
+    """The caller's weekly total, then one statement for all packages' ranks (ties rank behind)."""
+    from leaderboards.selectors import weekly_ranks_with
+    from leaderboards.weeks import week_key_for
+
+    for amount in ("50", "20", "20", "5"):
+        donate(make_user(), amount)
+    me = make_user()
+    donate(me, "3")
+    week = week_key_for(datetime.now(UTC))
+    extras = [Decimal(0), Decimal(2), Decimal(18), Decimal(100)]
+    with django_assert_num_queries(2):
+        ranks = weekly_ranks_with(user_id=me.tg_id, extras=extras, week_key=week)
+    assert ranks == [5, 5, 2, 1]  # 3, 5 (tied with a 5: behind it), 21, 103
+    assert weekly_ranks_with(user_id=me.tg_id, extras=[], week_key=week) == []
+
+
 def test_a_custom_amount_previews_its_weekly_rank(auth_client, make_user) -> None:
     RateSettings.objects.update_or_create(pk=1, defaults={"manual_rate": Decimal("0.1")})
     donate(make_user(), "50")
